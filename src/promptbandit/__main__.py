@@ -1,0 +1,3 @@
+from promptbandit.cli import main
+
+main()

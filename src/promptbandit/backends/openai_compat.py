@@ -1,0 +1,123 @@
+"""Any OpenAI-compatible chat API (OpenAI, vLLM, Ollama, Together, llama.cpp server) via the official SDK."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+
+from promptbandit.errors import BackendError, ConfigError
+from promptbandit.types import Completion, Message, SamplingParams
+
+# Local servers accept any key; the SDK insists on one, so send this when none is configured.
+_NO_KEY = "no-key"
+
+
+def public_url(url: str | None) -> str | None:
+    """`url` without user info, query or fragment, so it can be logged and used in cache keys."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def read_api_key(env_name: str, base_url: str | None) -> str:
+    """Read the key from the environment variable `env_name`.
+
+    A missing key is an error only for OpenAI itself (no `base_url`); local servers get a placeholder.
+    """
+    key = os.environ.get(env_name, "").strip()
+    if key:
+        return key
+    if base_url is None:
+        raise ConfigError(f"no API key: set the environment variable {env_name} (or pass --base-url for a local server)")
+    return _NO_KEY
+
+
+class OpenAIBackend:
+    """Chat completions over HTTP. The SDK's own retries are off; `Retrying` decides what to retry.
+
+    Args:
+        model: the model name the server knows.
+        base_url: server root such as ``http://127.0.0.1:8080/v1``; None for api.openai.com.
+        api_key: the secret; kept only inside the SDK client.
+        timeout: seconds per request.
+    """
+
+    def __init__(self, model: str, *, base_url: str | None, api_key: str, timeout: float = 120.0) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.model_id = f"openai:{model}@{public_url(base_url) or 'api.openai.com'}"
+        self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "openai-compatible", "model_id": self.model_id, "model": self.model,
+                "base_url": public_url(self.base_url)}
+
+    async def complete(self, messages: list[Message], params: SamplingParams) -> Completion:
+        start = time.perf_counter()
+        extra: dict[str, Any] = {} if params.seed is None else {"seed": params.seed}
+        try:
+            out = await self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=params.temperature,
+                top_p=params.top_p,
+                max_tokens=params.max_tokens,
+                **extra,
+            )
+        except openai.APIError as exc:
+            raise translate_error(exc, public_url(self.base_url) or "api.openai.com") from None
+        if not out.choices:
+            raise BackendError("the server answered with no choices", retryable=True)
+        usage = out.usage
+        return Completion(
+            text=out.choices[0].message.content or "",
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            latency_s=time.perf_counter() - start,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def translate_error(exc: openai.APIError, where: str) -> BackendError:
+    """Map an SDK error to a one-line BackendError that says whether a retry may help."""
+    if isinstance(exc, openai.APITimeoutError):
+        return BackendError(f"{where}: request timed out", retryable=True)
+    if isinstance(exc, openai.APIConnectionError):
+        return BackendError(f"{where}: cannot connect to the server", retryable=True)
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        retry_after = _retry_after(exc.response.headers.get("retry-after"))
+        message = _status_message(exc)
+        if status == 401:
+            return BackendError(f"{where}: authentication failed (HTTP 401); check the API key variable")
+        retryable = status in (408, 409, 429) or status >= 500
+        return BackendError(f"{where}: HTTP {status}: {message}", retryable=retryable, retry_after=retry_after)
+    # Malformed bodies and other protocol surprises: a retry may get a good answer.
+    return BackendError(f"{where}: bad response from the server ({type(exc).__name__})", retryable=True)
+
+
+def _status_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return inner["message"].strip().splitlines()[0][:200]
+        if isinstance(inner, str):
+            return inner[:200]
+    return exc.message.strip().splitlines()[0][:200] if exc.message else "error"
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,105 @@
+"""Command line: parse arguments, load config, call one function, print. No logic of its own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from promptbandit import runner
+from promptbandit.config import RunConfig, load_config, with_overrides
+from promptbandit.errors import PromptBanditError
+from promptbandit.progress import JsonLines, ProgressBar, summary_table
+
+app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
+                  help="Find the prompt prefix that makes a language model do best on a task.")
+
+
+@app.callback()
+def _root() -> None:
+    """Find the prompt prefix that makes a language model do best on a task."""
+
+
+@app.command()
+def run(
+    config_file: Annotated[Optional[Path], typer.Argument(help="YAML or JSON config file.")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Run name (used in the default run directory).")] = None,
+    dataset: Annotated[Optional[str], typer.Option(help="builtin:arithmetic, hf:<hub id> or a .jsonl path.")] = None,
+    arms: Annotated[Optional[list[str]], typer.Option(help="Arm set name or file; repeat or comma-separate.")] = None,
+    baseline: Annotated[Optional[bool], typer.Option("--baseline", help="Add the no-prefix arm.")] = None,
+    placement: Annotated[Optional[str], typer.Option(help="Prefix as 'system' message or start of 'user' message.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="local, local:<file.gguf> or openai:<model>.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server root, e.g. http://127.0.0.1:8080/v1.")] = None,
+    api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable that holds the API key.")] = None,
+    policy: Annotated[Optional[str], typer.Option(help="reinforce, ucb1, thompson, epsilon-greedy or uniform.")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="REINFORCE learning rate.")] = None,
+    steps: Annotated[Optional[int], typer.Option(help="Number of steps (model calls).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(help="Requests in flight at once.")] = None,
+    update_lag: Annotated[Optional[int], typer.Option(help="Steps chosen before their predecessors' rewards are in (default: concurrency).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
+    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option(help="Generation limit (default: the data set's).")] = None,
+    out: Annotated[Optional[str], typer.Option(help="Run directory (default runs/<time>-<name>).")] = None,
+    cache: Annotated[Optional[str], typer.Option(help="Response cache file (default: user cache dir).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache.")] = False,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue an interrupted run directory.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table; print the run directory.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Print each step as a JSON line instead of a progress bar.")] = False,
+) -> None:
+    """Run a bandit over prompt prefixes and write a run directory."""
+    config = load_config(config_file) if config_file else RunConfig()
+    overrides = {
+        "name": name, "dataset": dataset, "baseline": baseline, "placement": placement, "model": model, "base_url": base_url,
+        "api_key_env": api_key_env, "policy": policy, "steps": steps, "concurrency": concurrency,
+        "update_lag": update_lag, "seed": seed, "temperature": temperature, "max_tokens": max_tokens, "out": out,
+        "cache": "" if no_cache else cache,
+        "arms": tuple(a.strip() for item in arms for a in item.split(",") if a.strip()) if arms else None,
+        "policy_params": {**config.policy_params, "lr": lr} if lr is not None else None,
+    }
+    config = with_overrides(config, overrides)
+    err = Console(stderr=True)
+    if resume is not None:
+        err.print(f"resuming {resume}")
+    try:
+        if quiet or jsonl:
+            result = runner.run(config, observers=[JsonLines()] if jsonl else [], resume=resume)
+        else:
+            result = _run_with_bar(config, resume, err)
+    except KeyboardInterrupt:
+        where = resume or config.out or "runs/<the new run directory>"
+        err.print(f"interrupted: every finished step is saved. Continue with: promptbandit run --resume {where}")
+        raise typer.Exit(130) from None
+    if quiet or jsonl:
+        if quiet:
+            print(result.run_dir)
+        return
+    out_console = Console()
+    out_console.print(summary_table(result.summary))
+    best = result.summary["best_arm"]
+    verdict = "clearly ahead of the runner-up" if best["separated_from_runner_up"] else \
+        "not separated from the runner-up (overlapping 95% intervals)"
+    out_console.print(f"best arm: [bold]{best['name']}[/] (mean {best['mean_reward']}), {verdict}")
+    out_console.print(f"model calls: {result.model_calls}, served from cache: {result.cache_hits}")
+    out_console.print(f"run directory: {result.run_dir}")
+
+
+def _run_with_bar(config: RunConfig, resume: Path | None, err: Console) -> runner.RunResult:
+    names, total = runner.describe_run(config, resume)
+    with ProgressBar(total, names, err) as bar:
+        return runner.run(config, observers=[bar], resume=resume)
+
+
+def main() -> None:
+    """Console entry point: errors we expect become one line on stderr and exit code 2."""
+    try:
+        app()
+    except PromptBanditError as exc:
+        print(f"promptbandit: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

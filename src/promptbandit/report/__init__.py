@@ -1,0 +1,1 @@
+"""Plots and reports, built from a run directory's files only; nothing here runs a model."""
