@@ -87,8 +87,7 @@ def run(
 
 
 def _run_with_bar(config: RunConfig, resume: Path | None, err: Console) -> runner.RunResult:
-    names, total = runner.describe_run(config, resume)
-    with ProgressBar(total, names, err) as bar:
+    with ProgressBar(err) as bar:
         return runner.run(config, observers=[bar], resume=resume)
 
 

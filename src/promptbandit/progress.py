@@ -16,8 +16,8 @@ from promptbandit.types import StepRecord
 class ProgressBar:
     """A rich progress bar showing steps, model calls, tokens and the currently most likely arm."""
 
-    def __init__(self, total: int, arm_names: Sequence[str], console: Console) -> None:
-        self.arm_names = list(arm_names)
+    def __init__(self, console: Console) -> None:
+        self.arm_names: list[str] = []
         self.calls = 0
         self.tokens = 0
         self.failures = 0
@@ -25,10 +25,16 @@ class ProgressBar:
             TextColumn("[bold]run"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
             TextColumn("{task.fields[status]}"), console=console, transient=False,
         )
-        self._task = self._progress.add_task("run", total=total, status="")
+        self._task = self._progress.add_task("run", total=None, status="", start=False)
+
+    def start(self, arm_names: Sequence[str], total: int) -> None:
+        """Show the bar once the run is ready to take steps."""
+        self.arm_names = list(arm_names)
+        self._progress.update(self._task, total=total)
+        self._progress.start_task(self._task)
+        self._progress.start()
 
     def __enter__(self) -> ProgressBar:
-        self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

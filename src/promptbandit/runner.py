@@ -101,37 +101,46 @@ def build_manifest(
     }
 
 
-async def run_async(
+@dataclass
+class PreparedRun:
+    """Everything a run needs, built and checked before anything is written."""
+
+    config: RunConfig
+    arms: tuple[Arm, ...]
+    dataset: Dataset
+    policy: Policy
+    reward: Reward
+    params: SamplingParams
+    model: Backend
+    backend: Backend
+    cache: CachingBackend | None
+    run_dir: Path
+    replay: dict[int, StepRecord]
+
+
+async def prepare(
     config: RunConfig,
     *,
-    observers: Sequence[Observer] = (),
     resume: Path | None = None,
     cache_dir: Path | None = None,
     backend: Backend | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-) -> RunResult:
-    """Run (or resume) an experiment and write its run directory.
+) -> PreparedRun:
+    """Load data and arms, build the policy and backend, and make one tiny model call; write nothing.
 
-    Args:
-        config: the run's settings (ignored when `resume` is given: the manifest's config is used).
-        observers: called with every step record in order (progress bars, JSON-lines output).
-        resume: an existing run directory to continue.
-        cache_dir: user cache directory (models, response cache); default `default_cache_dir()`.
-        backend: a ready backend to use instead of the one `config.model` names (tests, custom clients);
-            it is still wrapped in the retry and cache layers.
+    Any bad input surfaces here as a `PromptBanditError`, before a run directory exists.
     """
     cache_dir = cache_dir or default_cache_dir()
     replay: dict[int, StepRecord] = {}
     if resume is not None:
         manifest_path = resume / MANIFEST
         config = config_from_mapping(read_json(manifest_path)["config"], source=str(manifest_path))
-        replay = {r.step: r for r in read_steps(resume / STEPS, repair=True)}
+        replay = {r.step: r for r in read_steps(resume / STEPS)}
         run_dir = resume
     else:
         run_dir = Path(config.out) if config.out else default_run_dir(config, now())
         if (run_dir / STEPS).exists() or (run_dir / MANIFEST).exists():
             raise RunDirError(f"{run_dir} already holds a run: resume it with --resume {run_dir} or choose another --out")
-
     arms = load_arms(config.arms, baseline=config.baseline)
     dataset = load_dataset(config.dataset)
     policy = make_policy(config, len(arms))
@@ -140,35 +149,68 @@ async def run_async(
     bare = backend or make_backend(config.model, cache_dir=cache_dir, base_url=config.base_url,
                                    api_key_env=config.api_key_env, timeout=config.request_timeout)
     stack: Backend = Retrying(bare, max_attempts=config.max_attempts)
-    cache = CachingBackend(stack, Path(config.cache) if config.cache else cache_dir / "responses.sqlite") \
-        if config.cache != "" else None
-    stack = cache or stack
+    cache = None
+    if config.cache != "":
+        cache = CachingBackend(stack, Path(config.cache) if config.cache else cache_dir / "responses.sqlite")
+        stack = cache
     try:
-        if resume is None:
-            await _preflight(stack)
-            run_dir.mkdir(parents=True, exist_ok=True)
-            manifest = build_manifest(config, arms, dataset, bare, params, now())
-            write_json(run_dir / MANIFEST, manifest)
-        else:
-            manifest = read_json(run_dir / MANIFEST)
-        records = await _run_steps(config, arms, dataset, stack, reward, policy, params, run_dir, replay, observers)
-    finally:
+        await _preflight(stack)
+    except BaseException:
         await stack.aclose()
-    summary = analysis.summarize(arms, records)
-    summary["cache"] = {"hits": cache.hits if cache else 0, "misses": cache.misses if cache else 0}
-    write_json(run_dir / SUMMARY, summary)
-    title = f"{config.name}: {config.policy} on {Path(dataset.source).name} ({config.model})"
-    write_policy_plot(run_dir / POLICY_PLOT, records, [a.name for a in arms], title)
-    return RunResult(run_dir, config, arms, records, summary, cache.hits if cache else 0,
-                     cache.misses if cache else len(records), manifest)
+        raise
+    return PreparedRun(config, arms, dataset, policy, reward, params, bare, stack, cache, run_dir, replay)
 
 
-def describe_run(config: RunConfig, resume: Path | None) -> tuple[list[str], int]:
-    """Arm names and step count of the run `config` (or the run directory `resume`) will make."""
-    if resume is not None:
-        manifest = read_json(resume / MANIFEST)
-        return [a["name"] for a in manifest["arms"]], int(manifest["config"]["steps"])
-    return [a.name for a in load_arms(config.arms, baseline=config.baseline)], config.steps
+async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
+                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> RunResult:
+    """Write the manifest, run the loop (appending every step), then the summary and the plot."""
+    p = prepared
+    try:
+        if (p.run_dir / MANIFEST).exists():
+            manifest = read_json(p.run_dir / MANIFEST)
+            read_steps(p.run_dir / STEPS, repair=True)
+        else:
+            p.run_dir.mkdir(parents=True, exist_ok=True)
+            manifest = build_manifest(p.config, p.arms, p.dataset, p.model, p.params, now())
+            write_json(p.run_dir / MANIFEST, manifest)
+        for observer in observers:
+            start = getattr(observer, "start", None)
+            if start is not None:
+                start([a.name for a in p.arms], p.config.steps)
+        records = await _run_steps(p.config, p.arms, p.dataset, p.backend, p.reward, p.policy, p.params, p.run_dir,
+                                   p.replay, observers)
+    finally:
+        await p.backend.aclose()
+    summary = analysis.summarize(p.arms, records)
+    hits, misses = (p.cache.hits, p.cache.misses) if p.cache else (0, sum(not r.cached for r in records))
+    summary["cache"] = {"hits": hits, "misses": misses}
+    write_json(p.run_dir / SUMMARY, summary)
+    title = f"{p.config.name}: {p.config.policy} on {Path(p.dataset.source).name} ({p.config.model})"
+    write_policy_plot(p.run_dir / POLICY_PLOT, records, [a.name for a in p.arms], title)
+    return RunResult(p.run_dir, p.config, p.arms, records, summary, hits, misses, manifest)
+
+
+async def run_async(
+    config: RunConfig,
+    *,
+    observers: Sequence[Observer] = (),
+    resume: Path | None = None,
+    cache_dir: Path | None = None,
+    backend: Backend | None = None,
+) -> RunResult:
+    """Run (or resume) an experiment and write its run directory.
+
+    Args:
+        config: the run's settings (ignored when `resume` is given: the manifest's config is used).
+        observers: called with every step record in order (progress bars, JSON-lines output); an observer
+            with a ``start(arm_names, total_steps)`` method is told when the steps begin.
+        resume: an existing run directory to continue.
+        cache_dir: user cache directory (models, response cache); default `default_cache_dir()`.
+        backend: a ready backend to use instead of the one `config.model` names (tests, custom clients);
+            it is still wrapped in the retry and cache layers.
+    """
+    prepared = await prepare(config, resume=resume, cache_dir=cache_dir, backend=backend)
+    return await execute(prepared, observers)
 
 
 async def _preflight(backend: Backend) -> None:

@@ -1,0 +1,42 @@
+"""Shared test helpers: run the CLI as a user would, locate the shared data and the embedded model."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m promptbandit ARGS`` from the source tree, bounded by `timeout` seconds."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "120", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "promptbandit", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+        timeout=timeout,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, fragment: str) -> None:
+    """The CLI failed with exit 2 and exactly one stderr line naming the problem, and no traceback."""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("promptbandit: error: ")
+    assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture(scope="session")
+def gguf() -> Path:
+    """The verified embedded model file (assembled on first use)."""
+    pytest.importorskip("llama_cpp")
+    from promptbandit.backends.embedded import ensure_embedded_model
+    from promptbandit.runner import default_cache_dir
+
+    return ensure_embedded_model(default_cache_dir() / "models")
