@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from promptbandit.rewards.numeric import extract_number, gold_number, parse_number
 from promptbandit.rewards.exact import score_numeric
+from promptbandit.rewards.numeric import extract_number, gold_number, parse_number
 
 CASES = [
     # (response, expected extracted value)

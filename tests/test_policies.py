@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from promptbandit.policies import POLICIES, EpsilonGreedy, Reinforce, Thompson, UCB1, Uniform
+from promptbandit.policies import POLICIES, UCB1, EpsilonGreedy, Reinforce, Thompson, Uniform
 
 
 def test_reinforce_first_update_has_no_advantage() -> None:

@@ -53,7 +53,7 @@ def summarize(arms: Sequence[Arm], records: Sequence[StepRecord]) -> dict[str, A
     marked `separated` when its interval lies wholly above the runner-up's.
     """
     final_probs = list(records[-1].probabilities) if records else [1.0 / len(arms)] * len(arms)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, arm in enumerate(arms):
         mine = [r for r in records if r.arm == index]
         rewards = [r.reward for r in mine if r.status == "ok" and r.reward is not None]

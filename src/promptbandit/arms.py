@@ -157,10 +157,11 @@ def _arm_from_item(item: Any, source: str, index: int) -> Arm:
         prefix = item.strip()
         return Arm(name=short_name(prefix), prefix=prefix, group="" if prefix else "baseline")
     if isinstance(item, dict):
-        prefix = item.get("prefix")
-        if not isinstance(prefix, str):
+        raw = item.get("prefix")
+        if not isinstance(raw, str):
             raise ArmsError(f"{source}: arm {index} needs a string 'prefix'")
-        name = item.get("name") or short_name(prefix)
+        prefix = raw
+        name = str(item.get("name") or short_name(prefix))
         unknown = set(item) - {"name", "prefix", "group"}
         if unknown:
             raise ArmsError(f"{source}: arm {index} has unknown key {sorted(unknown)[0]!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -25,27 +25,29 @@ def _root() -> None:
 
 @app.command()
 def run(
-    config_file: Annotated[Optional[Path], typer.Argument(help="YAML or JSON config file.")] = None,
-    name: Annotated[Optional[str], typer.Option(help="Run name (used in the default run directory).")] = None,
-    dataset: Annotated[Optional[str], typer.Option(help="builtin:arithmetic, hf:<hub id> or a .jsonl path.")] = None,
-    arms: Annotated[Optional[list[str]], typer.Option(help="Arm set name or file; repeat or comma-separate.")] = None,
-    baseline: Annotated[Optional[bool], typer.Option("--baseline", help="Add the no-prefix arm.")] = None,
-    placement: Annotated[Optional[str], typer.Option(help="Prefix as 'system' message or start of 'user' message.")] = None,
-    model: Annotated[Optional[str], typer.Option(help="local, local:<file.gguf> or openai:<model>.")] = None,
-    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server root, e.g. http://127.0.0.1:8080/v1.")] = None,
-    api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable that holds the API key.")] = None,
-    policy: Annotated[Optional[str], typer.Option(help="reinforce, ucb1, thompson, epsilon-greedy or uniform.")] = None,
-    lr: Annotated[Optional[float], typer.Option(help="REINFORCE learning rate.")] = None,
-    steps: Annotated[Optional[int], typer.Option(help="Number of steps (model calls).")] = None,
-    concurrency: Annotated[Optional[int], typer.Option(help="Requests in flight at once.")] = None,
-    update_lag: Annotated[Optional[int], typer.Option(help="Steps chosen before their predecessors' rewards are in (default: concurrency).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
-    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
-    max_tokens: Annotated[Optional[int], typer.Option(help="Generation limit (default: the data set's).")] = None,
-    out: Annotated[Optional[str], typer.Option(help="Run directory (default runs/<time>-<name>).")] = None,
-    cache: Annotated[Optional[str], typer.Option(help="Response cache file (default: user cache dir).")] = None,
+    config_file: Annotated[Path | None, typer.Argument(help="YAML or JSON config file.")] = None,
+    name: Annotated[str | None, typer.Option(help="Run name (used in the default run directory).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="builtin:arithmetic, hf:<hub id> or a .jsonl path.")] = None,
+    arms: Annotated[list[str] | None, typer.Option(help="Arm set name or file; repeat or comma-separate.")] = None,
+    baseline: Annotated[bool | None, typer.Option("--baseline", help="Add the no-prefix arm.")] = None,
+    placement: Annotated[str | None, typer.Option(help="Prefix as 'system' message or start of 'user' message.")] = None,
+    model: Annotated[str | None, typer.Option(help="local, local:<file.gguf> or openai:<model>.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server root, e.g. http://127.0.0.1:8080/v1.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Environment variable that holds the API key.")] = None,
+    policy: Annotated[str | None, typer.Option(help="reinforce, ucb1, thompson, epsilon-greedy or uniform.")] = None,
+    lr: Annotated[float | None, typer.Option(help="REINFORCE learning rate.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Number of steps (model calls).")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
+    update_lag: Annotated[
+        int | None, typer.Option(help="Step t is chosen after the rewards of steps up to t-lag (default: concurrency).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Generation limit (default: the data set's).")] = None,
+    out: Annotated[str | None, typer.Option(help="Run directory (default runs/<time>-<name>).")] = None,
+    cache: Annotated[str | None, typer.Option(help="Response cache file (default: user cache dir).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache.")] = False,
-    resume: Annotated[Optional[Path], typer.Option(help="Continue an interrupted run directory.")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue an interrupted run directory.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table; print the run directory.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print each step as a JSON line instead of a progress bar.")] = False,
 ) -> None:

@@ -156,7 +156,8 @@ def load_config(path: Path) -> RunConfig:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         detail = str(exc).strip().splitlines()
-        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {detail[0] if detail else exc}") from None
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        raise ConfigError(f"{path}: not valid {kind}: {detail[0] if detail else exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -6,10 +6,9 @@ import asyncio
 import os
 import platform
 import sys
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -124,7 +123,7 @@ async def prepare(
     resume: Path | None = None,
     cache_dir: Path | None = None,
     backend: Backend | None = None,
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> PreparedRun:
     """Load data and arms, build the policy and backend, and make one tiny model call; write nothing.
 
@@ -162,7 +161,7 @@ async def prepare(
 
 
 async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
-                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> RunResult:
+                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> RunResult:
     """Write the manifest, run the loop (appending every step), then the summary and the plot."""
     p = prepared
     try:

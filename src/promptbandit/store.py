@@ -23,7 +23,7 @@ SUMMARY = "summary.json"
 POLICY_PLOT = "policy.png"
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write a file through `write(handle)` so that `path` is either the old or the complete new file."""
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:

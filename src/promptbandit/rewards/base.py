@@ -10,7 +10,10 @@ from promptbandit.types import Example, Score
 class Reward(Protocol):
     """Scores a model's response to an example."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short label stored in the manifest."""
+        ...
 
     async def score(self, example: Example, response: str) -> Score:
         """Return the reward for `response` to `example`."""
