@@ -24,7 +24,7 @@ def test_default_run_ranks_the_controls_last(tmp_path: Path, gguf: Path) -> None
     groups_by_rank = [row["group"] for row in summary["arms"]]
     assert groups_by_rank[-2:] == ["control", "control"], summary["arms"]
     controls = [row for row in summary["arms"] if row["group"] == "control"]
-    assert all(row["mean_reward"] is not None and row["mean_reward"] < 0.3 for row in controls)
+    assert all(row["mean_reward"] is not None and row["mean_reward"] < 0.5 for row in controls)
     assert len(_steps(run_dirs[0])) == 200
     assert "best arm:" in result.stdout
 
