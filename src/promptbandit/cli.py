@@ -13,6 +13,7 @@ from promptbandit import runner
 from promptbandit.config import RunConfig, load_config, with_overrides
 from promptbandit.errors import PromptBanditError
 from promptbandit.progress import JsonLines, ProgressBar, summary_table
+from promptbandit.report.build import write_comparison, write_report
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="Find the prompt prefix that makes a language model do best on a task.")
@@ -91,6 +92,26 @@ def run(
 def _run_with_bar(config: RunConfig, resume: Path | None, err: Console) -> runner.RunResult:
     with ProgressBar(err) as bar:
         return runner.run(config, observers=[bar], resume=resume)
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
+    out: Annotated[Optional[Path], typer.Option(help="Output file (default RUN_DIR/report.html).")] = None,
+) -> None:
+    """Write a self-contained HTML report of a run (plots, arm table, rollout browser) and print its path."""
+    print(write_report(run_dir, out))
+
+
+@app.command()
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Run directories to compare.")],
+    out: Annotated[Path, typer.Option(help="Write <out>.md and <out>.csv.")] = Path("compare"),
+) -> None:
+    """Table of the best arm and its score per run, grouped by data set and model (Markdown and CSV)."""
+    comparison, markdown_path, csv_path = write_comparison(run_dirs, out)
+    print(comparison.markdown)
+    print(f"written: {markdown_path} and {csv_path}")
 
 
 def main() -> None:

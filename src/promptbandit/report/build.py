@@ -1,10 +1,13 @@
-"""Build a run's report.html: load the run directory, draw the plots, render the page, write it atomically."""
+"""Write a run's report.html and the comparison of runs: load run directories, render, write atomically."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from pathlib import Path
 
+from promptbandit.errors import RunDirError
+from promptbandit.report.compare import Comparison, compare
 from promptbandit.report.html import render_report
 from promptbandit.report.plots import figure_bytes, probability_figure, reward_figure
 from promptbandit.report.rundir import REPORT, Run, load_run
@@ -32,6 +35,30 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     """
     run = load_run(run_dir)
     target = Path(out) if out is not None else run.path / REPORT
+    _check_parent(target)
     page = report_html(run).encode("utf-8")
     atomic_write(target, lambda handle: handle.write(page))
     return target
+
+
+def write_comparison(run_dirs: Sequence[str | Path], out: str | Path) -> tuple[Comparison, Path, Path]:
+    """Compare the runs in `run_dirs` and write ``<out>.md`` and ``<out>.csv``.
+
+    Raises:
+        RunDirError: no run directories were given, or one of them is not readable.
+    """
+    if not run_dirs:
+        raise RunDirError("compare needs at least one run directory")
+    comparison = compare([load_run(path) for path in run_dirs])
+    stem = Path(out)
+    markdown_path, csv_path = stem.with_name(stem.name + ".md"), stem.with_name(stem.name + ".csv")
+    _check_parent(markdown_path)
+    markdown, table = comparison.markdown.encode("utf-8"), comparison.csv.encode("utf-8")
+    atomic_write(markdown_path, lambda handle: handle.write(markdown))
+    atomic_write(csv_path, lambda handle: handle.write(table))
+    return comparison, markdown_path, csv_path
+
+
+def _check_parent(target: Path) -> None:
+    if not target.parent.is_dir():
+        raise RunDirError(f"cannot write {target}: the directory {target.parent} does not exist")
