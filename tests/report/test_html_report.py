@@ -1,0 +1,95 @@
+"""The HTML report: self-contained, escaped, and showing what the run directory holds."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from handmade_runs import make_run_dir, step
+
+from promptbandit import analysis, load_run, report
+from promptbandit.errors import RunDirError
+
+_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:|//)|url\(\s*["']?(?:https?:|//)|@import""", re.I)
+
+
+def _page(path: Path) -> str:
+    return report(path).read_text(encoding="utf-8")
+
+
+def test_model_text_is_escaped_not_executed(tmp_path: Path) -> None:
+    hostile = "</pre><script>alert('x')</script><img src=http://example.com/x.png>"
+    page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 0.0, response=hostile)]))
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert page.count("<script>") == 1  # only the report's own filter script
+
+
+def test_the_page_loads_nothing_from_outside(tmp_path: Path) -> None:
+    page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 1.0), step(1, 1, 0.0)]))
+    assert not _EXTERNAL.search(page)
+    assert "default-src 'none'" in page
+    images = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert len(images) == 2 and all(src.startswith("data:image/svg+xml;base64,") for src in images)
+
+
+def test_every_step_becomes_a_rollout_tagged_for_the_filters(tmp_path: Path) -> None:
+    records = [step(0, 0, 1.0), step(1, 1, 0.0), step(2, 0, None)]
+    page = _page(make_run_dir(tmp_path / "r", records))
+    tags = re.findall(r'<article class="rollout (\w+)" data-arm="(\d)" data-outcome="(\w+)"', page)
+    assert tags == [("correct", "0", "correct"), ("incorrect", "1", "incorrect"), ("failed", "0", "failed")]
+    assert "HTTP 500" in page
+
+
+def test_judge_verdict_and_rationale_are_shown(tmp_path: Path) -> None:
+    detail = {"verdict": "A", "rationale": "A explains the carry correctly.", "order": "AB"}
+    page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 1.0, detail=detail)]))
+    assert "judge verdict" in page and "A explains the carry correctly." in page
+    assert "order" in page  # other detail keys go into the collapsible details
+
+
+def test_validation_table_appears_only_when_validation_json_exists(tmp_path: Path) -> None:
+    validation = {"split": "validation", "conclusion": "No arm beats the baseline.",
+                  "arms": [{"name": "Alan Turing", "accuracy": 0.64, "ci95": [0.5, 0.76], "p_holm": 1.0}]}
+    with_it = _page(make_run_dir(tmp_path / "a", [step(0, 0, 1.0)], validation=validation))
+    without = _page(make_run_dir(tmp_path / "b", [step(0, 0, 1.0)]))
+    assert 'id="validation"' in with_it and "No arm beats the baseline." in with_it and "[0.50, 0.76]" in with_it
+    assert 'id="validation"' not in without
+
+
+def test_cost_column_appears_only_when_the_summary_has_costs(tmp_path: Path) -> None:
+    records = [step(0, 0, 1.0), step(1, 1, 0.0)]
+    arms = load_run(make_run_dir(tmp_path / "plain", records)).arms
+    summary = analysis.summarize(arms, records)
+    summary["cost_usd"] = 0.0123
+    for row in summary["arms"]:
+        row["cost_usd"] = 0.00615
+    priced = _page(make_run_dir(tmp_path / "priced", records, summary=summary))
+    plain = _page(tmp_path / "plain")
+    assert "<th class=\"n\">cost</th>" in priced and "$0.0062" in priced and "$0.0123" in priced
+    assert "<th class=\"n\">cost</th>" not in plain
+
+
+def test_report_is_written_into_the_run_directory_without_leftovers(tmp_path: Path) -> None:
+    path = make_run_dir(tmp_path / "r", [step(0, 0, 1.0)])
+    assert report(path) == path / "report.html"
+    assert sorted(p.name for p in path.iterdir()) == ["manifest.json", "report.html", "steps.jsonl"]
+
+
+def test_report_into_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    path = make_run_dir(tmp_path / "r", [step(0, 0, 1.0)])
+    with pytest.raises(RunDirError, match="does not exist"):
+        report(path, tmp_path / "nowhere" / "report.html")
+
+
+@pytest.mark.model
+def test_report_of_a_real_run_lists_every_arm_and_step(reinforce_run: Path) -> None:
+    page = _page(reinforce_run)
+    run = load_run(reinforce_run)
+    assert page.count('<article class="rollout') == len(run.records) == 12
+    for arm in run.arms:
+        assert f">{arm.name}</a>" in page
+    best = json.loads((reinforce_run / "summary.json").read_text())["best_arm"]["name"]
+    assert f"<b>{best}</b>" in page
