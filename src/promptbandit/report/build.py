@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 from promptbandit.errors import RunDirError
 from promptbandit.report.compare import Comparison, compare
@@ -36,8 +37,7 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     run = load_run(run_dir)
     target = Path(out) if out is not None else run.path / REPORT
     _check_parent(target)
-    page = report_html(run).encode("utf-8")
-    atomic_write(target, lambda handle: handle.write(page))
+    write_bytes(target, report_html(run).encode("utf-8"))
     return target
 
 
@@ -53,10 +53,17 @@ def write_comparison(run_dirs: Sequence[str | Path], out: str | Path) -> tuple[C
     stem = Path(out)
     markdown_path, csv_path = stem.with_name(stem.name + ".md"), stem.with_name(stem.name + ".csv")
     _check_parent(markdown_path)
-    markdown, table = comparison.markdown.encode("utf-8"), comparison.csv.encode("utf-8")
-    atomic_write(markdown_path, lambda handle: handle.write(markdown))
-    atomic_write(csv_path, lambda handle: handle.write(table))
+    write_bytes(markdown_path, comparison.markdown.encode("utf-8"))
+    write_bytes(csv_path, comparison.csv.encode("utf-8"))
     return comparison, markdown_path, csv_path
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Atomically replace `path` with `data`."""
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    atomic_write(path, write)
 
 
 def _check_parent(target: Path) -> None:

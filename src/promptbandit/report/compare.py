@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from promptbandit.report.rundir import Run
 
@@ -77,7 +78,7 @@ def comparison_row(run: Run) -> ComparisonRow:
     """The headline of one run: its best arm by mean reward, with interval and pulls."""
     summary = run.summary
     best = summary.get("best_arm") or {}
-    row = next((r for r in summary.get("arms", []) if r.get("name") == best.get("name")), {})
+    row: dict[str, Any] = next((r for r in summary.get("arms", []) if r.get("name") == best.get("name")), {})
     config = run.manifest.get("config", {})
     ci = best.get("ci95")
     seed = run.manifest.get("seed", config.get("seed"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
@@ -83,4 +83,8 @@ def policy_png(records: Sequence[StepRecord], arm_names: Sequence[str], title: s
 def write_policy_plot(path: Path, records: Sequence[StepRecord], arm_names: Sequence[str], title: str) -> None:
     """Write `policy_png` atomically to `path`."""
     data = policy_png(records, arm_names, title)
-    atomic_write(path, lambda handle: handle.write(data))
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    atomic_write(path, write)
