@@ -16,8 +16,12 @@ def _real_run(out: Path, **settings: object) -> Path:
 
 @pytest.fixture(scope="session")
 def reinforce_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """12 REINFORCE steps of the default run: builtin arithmetic, personas and controls, embedded model."""
-    return _real_run(tmp_path_factory.mktemp("runs") / "reinforce-seed0", steps=12, seed=0, name="reinforce")
+    """12 REINFORCE steps of the default run (builtin arithmetic, personas and controls, embedded model).
+
+    The learning rate is raised from 0.1 to 0.5 so that twelve steps move the probabilities visibly in the plot.
+    """
+    return _real_run(tmp_path_factory.mktemp("runs") / "reinforce-seed0", steps=12, seed=0, name="reinforce",
+                     policy_params={"lr": 0.5})
 
 
 @pytest.fixture(scope="session")

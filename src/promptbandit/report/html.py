@@ -42,7 +42,7 @@ th { background: var(--bg); font-weight: 600; } td.n, th.n { text-align: right; 
 .ci { position: relative; height: 12px; width: 140px; background: #eef1f4; border-radius: 3px; display: inline-block; vertical-align: middle; }
 .ci i { position: absolute; top: 3px; height: 6px; background: #6e9fd1; border-radius: 3px; }
 .ci u { position: absolute; top: 0; width: 2px; height: 12px; background: #08519c; }
-img.plot { max-width: 100%; border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; }
+img.plot { width: 100%; max-width: 980px; border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; }
 .filters { position: sticky; top: 0; background: #fff; padding: 8px 0; display: flex; gap: 14px; align-items: center; flex-wrap: wrap; border-bottom: 1px solid var(--line); z-index: 1; }
 .filters label { color: var(--muted); } select, input { font: inherit; padding: 3px 6px; }
 .rollout { border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 6px; margin: 10px 0; padding: 8px 12px; }
@@ -146,8 +146,7 @@ def _overview(run: Run) -> str:
         (_fmt(summary.get("mean_reward")), "mean reward"),
     ]
     cost = cost_of(summary)
-    if cost is not None:
-        cards.append((f"${cost:,.4f}", "cost"))
+    cards.append((f"${cost:,.4f}", "cost") if cost is not None else ("-", "cost (not recorded by this run)"))
     if best:
         verdict = "ahead of the runner-up" if best.get("separated_from_runner_up") else "not separated from the runner-up"
         cards.append((str(best.get("name", "?")), f"best arm: mean {_fmt(best.get('mean_reward'))}, "
