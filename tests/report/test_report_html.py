@@ -43,11 +43,28 @@ def test_every_step_becomes_a_rollout_tagged_for_the_filters(tmp_path: Path) -> 
     assert "HTTP 500" in page
 
 
-def test_judge_verdict_and_rationale_are_shown(tmp_path: Path) -> None:
-    detail = {"verdict": "A", "rationale": "A explains the carry correctly.", "order": "AB"}
+def test_rubric_judge_score_and_rationale_are_shown(tmp_path: Path) -> None:
+    detail = {"judge": "rubric", "score": 7, "rationale": "Clear and correct.", "unparseable": False}
     page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 1.0, detail=detail)]))
-    assert "judge verdict" in page and "A explains the carry correctly." in page
-    assert "order" in page  # other detail keys go into the collapsible details
+    block = page.split('<div class="judge">')[1].split("<details>")[0]
+    assert "kind <b>rubric</b>" in block and "score <b>7</b>" in block and "Clear and correct." in block
+    assert "unparseable" not in block and "unparseable" in page  # other detail keys go into the collapsed details
+
+
+def test_pairwise_judge_shows_each_call_and_the_reference_answer(tmp_path: Path) -> None:
+    detail = {"judge": "pairwise", "reference": "2 + 2 = 4", "unparseable": False, "calls": [
+        {"candidate_position": "1", "verdict": "2", "outcome": "loss", "rationale": "Answer 2 shows the sum."},
+        {"candidate_position": "2", "verdict": None, "outcome": None, "rationale": "I cannot tell."}]}
+    page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 0.0, detail=detail)]))
+    assert "judge call 1: verdict <b>2</b> &middot; outcome <b>loss</b>" in page
+    assert "judge call 2: verdict <b>-</b>" in page
+    assert "Answer 2 shows the sum." in page and "I cannot tell." in page
+    assert "reference answer (no prefix)</div><pre>2 + 2 = 4</pre>" in page
+
+
+def test_steps_without_judge_detail_have_no_judge_block(tmp_path: Path) -> None:
+    page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 1.0)]))
+    assert '<div class="judge">' not in page
 
 
 def test_validation_table_appears_only_when_validation_json_exists(tmp_path: Path) -> None:

@@ -17,8 +17,13 @@ from promptbandit.report.rundir import Run
 from promptbandit.report.series import CORRECT_AT, outcome
 from promptbandit.types import StepRecord
 
-# Keys a judge reward stores in a step's detail that deserve a prominent place in the rollout browser.
-_JUDGE_KEYS = ("verdict", "judge_verdict", "rationale", "judge_rationale", "explanation", "reasoning")
+# Keys a judge reward stores in a step's detail that deserve a prominent place in the rollout browser: its kind
+# ("judge"), verdict or score and rationale, the no-prefix reference answer it compared with, and one entry per
+# judge call (both presentation orders of a pairwise judge).
+_JUDGE_TEXT = ("rationale", "judge_rationale", "explanation", "reasoning")
+_JUDGE_FACTS = ("judge", "verdict", "judge_verdict", "score", "outcome", "candidate_position")
+_JUDGE_LABELS = {"judge": "kind", "judge_verdict": "verdict"}
+_JUDGE_KEYS = (*_JUDGE_FACTS, *_JUDGE_TEXT, "reference", "calls")
 _COST_KEYS = ("cost_usd", "cost")
 
 _CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -271,16 +276,37 @@ def _rollout(record: StepRecord, prefix: str) -> str:
                  "</div>")
     if record.error:
         parts.append(f'<div class="lbl">error</div><pre class="error">{escape(record.error)}</pre>')
-    judge = {k: record.detail[k] for k in _JUDGE_KEYS if k in record.detail}
-    if judge:
-        parts.append('<div class="judge">' + "".join(
-            f'<div class="lbl">judge {escape(k.replace("judge_", ""))}</div><pre>{escape(_text(v))}</pre>'
-            for k, v in judge.items()) + "</div>")
-    rest = {k: v for k, v in record.detail.items() if k not in judge}
+    judge, rest = _judge_block(record.detail)
+    parts.append(judge)
     if rest:
         parts.append('<details><summary class="meta">details</summary>' + _kv_table(rest) + "</details>")
     return (f'<article class="rollout {result}" data-arm="{record.arm}" data-outcome="{result}" '
             f'data-step="{record.step}">' + "".join(parts) + "</article>")
+
+
+def _judge_block(detail: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The judge's verdicts and rationales as a block, and the detail entries it did not show."""
+    shown = {k: v for k, v in detail.items() if k in _JUDGE_KEYS}
+    if not any(k in shown for k in (*_JUDGE_TEXT, "verdict", "judge_verdict", "calls", "judge")):
+        return "", dict(detail)
+    calls = shown.get("calls")
+    blocks = [_judge_call(shown)]
+    if isinstance(calls, list):
+        blocks += [_judge_call(call, f"call {number}") for number, call in enumerate(calls, start=1)
+                   if isinstance(call, dict)]
+    if isinstance(shown.get("reference"), str):
+        blocks.append(f'<div class="lbl">reference answer (no prefix)</div><pre>{escape(shown["reference"])}</pre>')
+    rest = {k: v for k, v in detail.items() if k not in shown or (k == "calls" and not isinstance(calls, list))}
+    return '<div class="judge">' + "".join(blocks) + "</div>", rest
+
+
+def _judge_call(entry: Mapping[str, Any], label: str = "") -> str:
+    facts = " &middot; ".join(
+        f"{escape(_JUDGE_LABELS.get(k, k.replace('_', ' ')))} <b>{escape(_text(entry[k]) or '-')}</b>"
+        for k in _JUDGE_FACTS if k in entry and not isinstance(entry[k], dict | list))
+    head = f'<div class="lbl">{"judge " + label if label else "judge"}: {facts}</div>' if facts or label else ""
+    texts = "".join(f"<pre>{escape(_text(entry[k]))}</pre>" for k in _JUDGE_TEXT if k in entry)
+    return head + texts
 
 
 def _kv_table(data: Mapping[str, Any], table_id: str = "") -> str:
