@@ -70,3 +70,11 @@ def test_arm_names_with_pipes_do_not_break_the_markdown(tmp_path: Path) -> None:
     manifest["arms"][0]["name"] = "A | B"
     (path / "manifest.json").write_text(json.dumps(manifest))
     assert "A \\| B" in compare([path]).markdown
+
+
+def test_a_run_without_a_scored_step_names_no_best_arm(tmp_path: Path) -> None:
+    failed = make_run_dir(tmp_path / "failed", [step(0, 0, None), step(1, 1, None)])
+    good = make_run_dir(tmp_path / "good", [step(0, 1, 1.0)])
+    comparison = compare([failed, good])
+    assert [(r.run, r.best_arm) for r in comparison.rows] == [("failed", "-"), ("good", "no prefix")]
+    assert "no prefix 1.000 (1 of 2 runs)" in comparison.markdown

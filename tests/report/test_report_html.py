@@ -89,6 +89,15 @@ def test_cost_column_appears_only_when_the_summary_has_costs(tmp_path: Path) -> 
     assert "<th class=\"n\">cost</th>" not in plain
 
 
+def test_costs_under_a_usage_block_are_found_too(tmp_path: Path) -> None:
+    records = [step(0, 0, 1.0), step(1, 1, 0.0)]
+    arms = load_run(make_run_dir(tmp_path / "plain", records)).arms
+    summary = analysis.summarize(arms, records)
+    summary["usage"] = {"cost_usd": 0.5, "arms": {"Alan Turing": {"cost_usd": 0.25}, "no prefix": {"cost_usd": None}}}
+    page = _page(make_run_dir(tmp_path / "priced", records, summary=summary))
+    assert "$0.5000" in page and "$0.2500" in page
+
+
 def test_report_is_written_into_the_run_directory_without_leftovers(tmp_path: Path) -> None:
     path = make_run_dir(tmp_path / "r", [step(0, 0, 1.0)])
     assert report(path) == path / "report.html"
@@ -110,3 +119,10 @@ def test_report_of_a_real_run_lists_every_arm_and_step(reinforce_run: Path) -> N
         assert f">{arm.name}</a>" in page
     best = json.loads((reinforce_run / "summary.json").read_text())["best_arm"]["name"]
     assert f"<b>{best}</b>" in page
+
+
+@pytest.mark.parametrize("records", [[], [step(0, 0, None), step(1, 1, None)]], ids=["no steps", "all failed"])
+def test_runs_without_rewards_still_get_a_report(tmp_path: Path, records: list) -> None:
+    page = _page(make_run_dir(tmp_path / "r", records))
+    assert page.count('<article class="rollout') == len(records)
+    assert "best arm:" not in page

@@ -85,7 +85,8 @@ def comparison_row(run: Run) -> ComparisonRow:
     return ComparisonRow(
         dataset=dataset_label(run.dataset), model=model_label(run.model), run=run.path.name, run_dir=str(run.path),
         policy=str(config.get("policy", "?")), seed=int(seed) if isinstance(seed, int) else None,
-        steps=int(summary.get("steps", len(run.records))), best_arm=str(best.get("name", "-")),
+        steps=int(summary.get("steps", len(run.records))),
+        best_arm=str(best.get("name", "-")) if best.get("mean_reward") is not None else "-",
         mean_reward=best.get("mean_reward"), ci95=(float(ci[0]), float(ci[1])) if ci else None,
         pulls=int(row.get("pulls", 0)), separated=bool(best.get("separated_from_runner_up", False)),
     )
@@ -130,9 +131,10 @@ def to_markdown(rows: Sequence[ComparisonRow]) -> str:
 
 def top_arm(rows: Sequence[ComparisonRow]) -> str:
     """The arm most of `rows` found best, e.g. ``Alan Turing 0.620 (2 of 3 runs)``; ``-`` for no runs."""
-    if not rows:
+    scored = [row for row in rows if row.best_arm != "-"]
+    if not scored:
         return "-"
-    votes = Counter(row.best_arm for row in rows)
+    votes = Counter(row.best_arm for row in scored)
     # Most votes first, then the higher mean score, then the name, so ties resolve the same way every time.
     def score(name: str) -> float:
         values = [r.mean_reward for r in rows if r.best_arm == name and r.mean_reward is not None]

@@ -131,12 +131,27 @@ def render_report(run: Run, probability_plot: str, reward_plot: str) -> str:
 
 
 def cost_of(row: Mapping[str, Any]) -> float | None:
-    """A cost figure in a summary row, when the run recorded one (under ``cost_usd`` or ``cost``)."""
+    """A cost figure in a summary or summary row, when the run recorded one (``cost_usd`` or ``cost``)."""
     for key in _COST_KEYS:
         value = row.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
     return None
+
+
+def run_cost(summary: Mapping[str, Any]) -> float | None:
+    """The run's total cost: in the summary itself or in its ``usage`` block."""
+    usage = summary.get("usage")
+    return cost_of(summary) if cost_of(summary) is not None else cost_of(usage) if isinstance(usage, dict) else None
+
+
+def arm_cost(summary: Mapping[str, Any], row: Mapping[str, Any]) -> float | None:
+    """One arm's cost: in its summary row, or under ``usage.arms[<name>]``."""
+    if cost_of(row) is not None:
+        return cost_of(row)
+    per_arm = (summary.get("usage") or {}).get("arms") if isinstance(summary.get("usage"), dict) else None
+    entry = per_arm.get(row.get("name")) if isinstance(per_arm, dict) else None
+    return cost_of(entry) if isinstance(entry, dict) else None
 
 
 def _overview(run: Run) -> str:
@@ -150,9 +165,9 @@ def _overview(run: Run) -> str:
         (f"{summary.get('prompt_tokens', 0):,} / {summary.get('completion_tokens', 0):,}", "prompt / completion tokens"),
         (_fmt(summary.get("mean_reward")), "mean reward"),
     ]
-    cost = cost_of(summary)
+    cost = run_cost(summary)
     cards.append((f"${cost:,.4f}", "cost") if cost is not None else ("-", "cost (not recorded by this run)"))
-    if best:
+    if best and best.get("mean_reward") is not None:
         verdict = "ahead of the runner-up" if best.get("separated_from_runner_up") else "not separated from the runner-up"
         cards.append((str(best.get("name", "?")), f"best arm: mean {_fmt(best.get('mean_reward'))}, "
                       f"95% {_interval(best.get('ci95'))}, {verdict}"))
@@ -163,7 +178,7 @@ def _overview(run: Run) -> str:
 
 def _arm_table(run: Run) -> str:
     rows = run.summary.get("arms", [])
-    with_cost = any(cost_of(row) is not None for row in rows)
+    with_cost = any(arm_cost(run.summary, row) is not None for row in rows)
     head = ["rank", "arm", "pulls", "mean", "95% interval", "", "probability", "tokens"] + (["cost"] if with_cost else [])
     numeric = {"rank", "pulls", "mean", "probability", "tokens", "cost"}
     lines = ['<table id="arm-table"><thead><tr>'
@@ -182,7 +197,7 @@ def _arm_table(run: Run) -> str:
             f'<td class="n">{_fmt(row.get("probability"))}</td>', f'<td class="n">{tokens:,}</td>',
         ]
         if with_cost:
-            cost = cost_of(row)
+            cost = arm_cost(run.summary, row)
             cells.append(f'<td class="n">{"-" if cost is None else f"${cost:,.4f}"}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
     lines.append("</tbody></table>")
@@ -228,7 +243,7 @@ def _config_section(run: Run) -> str:
         value = manifest.get(section)
         if isinstance(value, dict):
             facts.update({f"{section}.{k}": v for k, v in value.items()})
-    cost = cost_of(run.summary)
+    cost = run_cost(run.summary)
     if cost is not None:
         facts["total cost (USD)"] = cost
     prefixes = "".join(f"<tr><td>{escape(a.name)}</td><td>{escape(a.prefix) or '<i>(no prefix)</i>'}</td></tr>"
