@@ -87,6 +87,7 @@ def run(
     out_console.print(f"best arm: [bold]{best['name']}[/] (mean {best['mean_reward']}), {verdict}")
     out_console.print(f"model calls: {result.model_calls}, served from cache: {result.cache_hits}")
     out_console.print(f"run directory: {result.run_dir}")
+    out_console.print(f"to read every answer: promptbandit report {result.run_dir}")
 
 
 def _run_with_bar(config: RunConfig, resume: Path | None, err: Console) -> runner.RunResult:
