@@ -76,6 +76,17 @@ def test_validation_table_appears_only_when_validation_json_exists(tmp_path: Pat
     assert 'id="validation"' not in without
 
 
+def test_long_validation_tables_start_collapsed(tmp_path: Path) -> None:
+    validation = {"conclusion": "No arm beats the no-prefix baseline.",
+                  "arms": [{"name": "Alan Turing", "mean": 0.6, "verdict": "no significant difference"}],
+                  "per_item": [{"id": f"q{i}", "Alan Turing": 1.0, "no prefix": 0.0} for i in range(50)]}
+    page = _page(make_run_dir(tmp_path / "r", [step(0, 0, 1.0)], validation=validation))
+    section = page.split('id="validation"')[1].split("<h2")[0]
+    assert '<p class="conclusion"><b>No arm beats the no-prefix baseline.</b></p>' in section
+    assert "<details><summary>per_item (50 rows)</summary>" in section
+    assert "no significant difference" in section and section.count("<details>") == 1
+
+
 def test_cost_column_appears_only_when_the_summary_has_costs(tmp_path: Path) -> None:
     records = [step(0, 0, 1.0), step(1, 1, 0.0)]
     arms = load_run(make_run_dir(tmp_path / "plain", records)).arms

@@ -25,6 +25,7 @@ _JUDGE_FACTS = ("judge", "verdict", "judge_verdict", "score", "outcome", "candid
 _JUDGE_LABELS = {"judge": "kind", "judge_verdict": "verdict"}
 _JUDGE_KEYS = (*_JUDGE_FACTS, *_JUDGE_TEXT, "reference", "calls")
 _COST_KEYS = ("cost_usd", "cost")
+_LONG_TABLE = 20  # tables in validation.json longer than this start collapsed
 
 _CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'")
@@ -57,6 +58,7 @@ img.plot { width: 100%; max-width: 980px; border: 1px solid var(--line); border-
 .badge { font-weight: 600; } .correct .badge { color: var(--ok); } .incorrect .badge { color: var(--bad); } .failed .badge { color: var(--warn); }
 .meta { color: var(--muted); font-size: 12px; }
 pre { white-space: pre-wrap; word-break: break-word; background: var(--bg); border-radius: 4px; padding: 6px 8px; margin: 4px 0; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+.scroll { overflow-x: auto; }
 .pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; }
 details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
 .lbl { color: var(--muted); font-size: 12px; margin-top: 6px; }
@@ -216,20 +218,30 @@ def _ci_bar(mean: Any, ci: Any) -> str:
 
 
 def _validation_section(validation: Mapping[str, Any] | None) -> str:
-    """Render validation.json whatever its exact layout: scalars as a key/value table, lists of rows as tables."""
+    """Render validation.json whatever its exact layout: its conclusion first, scalars as a key/value table,
+    lists of rows as tables (long ones collapsed, such as per-item rewards), nested objects as key/value tables."""
     if validation is None:
         return ""
     parts = ['<h2>Validation on held-out items</h2>', '<div id="validation">']
-    scalars = {k: v for k, v in validation.items() if not isinstance(v, dict | list)}
-    if scalars:
-        parts.append(_kv_table(scalars))
+    if isinstance(validation.get("conclusion"), str):
+        parts.append(f'<p class="conclusion"><b>{escape(validation["conclusion"])}</b></p>')
+    scalars = {k: v for k, v in validation.items()
+               if not isinstance(v, dict | list) and k != "conclusion" and not k.startswith("promptbandit_")}
+    tables = {k: v for k, v in validation.items()
+              if isinstance(v, list) and v and all(isinstance(item, dict) for item in v)}
+    for key, rows in tables.items():
+        if len(rows) <= _LONG_TABLE:
+            parts.append(f'<div class="lbl">{escape(key)}</div><div class="scroll">{_rows_table(rows)}</div>')
     for key, value in validation.items():
-        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            parts.append(f'<div class="lbl">{escape(key)}</div>' + _rows_table(value))
-        elif isinstance(value, dict) and value:
+        if isinstance(value, dict) and value:
             parts.append(f'<div class="lbl">{escape(key)}</div>' + _kv_table(value))
-        elif isinstance(value, list):
-            parts.append(_kv_table({key: value}))
+    others = {k: v for k, v in validation.items() if isinstance(v, list) and k not in tables}
+    if scalars or others:
+        parts.append(_kv_table({**scalars, **others}))
+    for key, rows in tables.items():
+        if len(rows) > _LONG_TABLE:
+            parts.append(f'<details><summary>{escape(key)} ({len(rows)} rows)</summary>'
+                         f'<div class="scroll">{_rows_table(rows)}</div></details>')
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -332,7 +344,7 @@ def _kv_table(data: Mapping[str, Any], table_id: str = "") -> str:
 
 def _rows_table(rows: Sequence[Mapping[str, Any]]) -> str:
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
+    head = "".join(f"<th>{escape(str(c).replace('_', ' '))}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(_text(row.get(c, '')))}</td>" for c in columns) + "</tr>"
                    for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
