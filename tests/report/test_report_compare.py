@@ -78,3 +78,14 @@ def test_a_run_without_a_scored_step_names_no_best_arm(tmp_path: Path) -> None:
     comparison = compare([failed, good])
     assert [(r.run, r.best_arm) for r in comparison.rows] == [("failed", "-"), ("good", "no prefix")]
     assert "no prefix 1.000 (1 of 2 runs)" in comparison.markdown
+
+
+def test_the_held_out_verdict_is_shown_when_a_run_was_validated(tmp_path: Path) -> None:
+    validation = {"arms": [{"name": "Alan Turing", "verdict": "no significant difference", "difference": 0.025}]}
+    checked = make_run_dir(tmp_path / "checked", [step(0, 0, 1.0)], validation=validation)
+    unchecked = make_run_dir(tmp_path / "unchecked", [step(0, 0, 1.0)])
+    comparison = compare([checked, unchecked])
+    assert [r.validation for r in comparison.rows] == ["no significant difference (+0.025)", ""]
+    assert "held-out vs no prefix |" in comparison.markdown
+    assert "| no significant difference (+0.025) |" in comparison.markdown
+    assert "held-out" not in compare([unchecked]).markdown

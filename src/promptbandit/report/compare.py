@@ -17,7 +17,7 @@ from typing import Any
 from promptbandit.report.rundir import Run
 
 CSV_COLUMNS = ("dataset", "model", "run", "run_dir", "policy", "seed", "steps", "best_arm", "mean_reward",
-               "ci95_low", "ci95_high", "pulls", "separated_from_runner_up")
+               "ci95_low", "ci95_high", "pulls", "separated_from_runner_up", "validation")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class ComparisonRow:
     ci95: tuple[float, float] | None
     pulls: int
     separated: bool
+    validation: str = ""  # the held-out verdict on the best arm against no prefix, when validation.json has one
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,28 @@ def comparison_row(run: Run) -> ComparisonRow:
         best_arm=str(best.get("name", "-")) if best.get("mean_reward") is not None else "-",
         mean_reward=best.get("mean_reward"), ci95=(float(ci[0]), float(ci[1])) if ci else None,
         pulls=int(row.get("pulls", 0)), separated=bool(best.get("separated_from_runner_up", False)),
+        validation=validation_verdict(run.validation, str(best.get("name", ""))),
     )
+
+
+def validation_verdict(validation: dict[str, Any] | None, arm: str) -> str:
+    """What validation.json says about `arm` against the baseline, e.g. ``no significant difference (+0.025)``.
+
+    >>> validation_verdict({"arms": [{"name": "A", "verdict": "beats baseline", "difference": 0.1}]}, "A")
+    'beats baseline (+0.100)'
+    >>> validation_verdict(None, "A"), validation_verdict({"arms": []}, "A")
+    ('', 'not validated')
+    """
+    if validation is None:
+        return ""
+    rows = validation.get("arms")
+    entry = next((r for r in rows if isinstance(r, dict) and r.get("name") == arm), None) \
+        if isinstance(rows, list) else None
+    if entry is None:
+        return "not validated"
+    verdict = str(entry.get("verdict", "validated"))
+    difference = entry.get("difference")
+    return f"{verdict} ({difference:+.3f})" if isinstance(difference, int | float) else verdict
 
 
 def compare(runs: Sequence[Run]) -> Comparison:
@@ -100,9 +122,11 @@ def compare(runs: Sequence[Run]) -> Comparison:
 
 def to_markdown(rows: Sequence[ComparisonRow]) -> str:
     """Both tables as Markdown: per run (grouped by data set and model), then top arm per data set x model."""
+    validated = any(row.validation for row in rows)
     lines = ["## Best arm per run", "",
-             "| data set | model | run | policy | seed | steps | best arm | mean reward | 95% interval | pulls | ahead of runner-up |",
-             "|---|---|---|---|---:|---:|---|---:|---|---:|---|"]
+             "| data set | model | run | policy | seed | steps | best arm | mean reward | 95% interval | pulls "
+             "| ahead of runner-up |" + (" held-out vs no prefix |" if validated else ""),
+             "|---|---|---|---|---:|---:|---|---:|---|---:|---|" + ("---|" if validated else "")]
     previous: tuple[str, str] | None = None
     for row in rows:
         group = (row.dataset, row.model)
@@ -112,7 +136,7 @@ def to_markdown(rows: Sequence[ComparisonRow]) -> str:
         lines.append("| " + " | ".join([
             _md(dataset), _md(model), _md(row.run), row.policy, "-" if row.seed is None else str(row.seed),
             str(row.steps), _md(row.best_arm), _score(row.mean_reward), _ci(row.ci95), str(row.pulls),
-            "yes" if row.separated else "no",
+            "yes" if row.separated else "no", *([_md(row.validation or "-")] if validated else []),
         ]) + " |")
     models = sorted({row.model for row in rows})
     datasets = sorted({row.dataset for row in rows})
@@ -156,7 +180,7 @@ def to_csv(rows: Sequence[ComparisonRow]) -> str:
             row.dataset, row.model, row.run, row.run_dir, row.policy, "" if row.seed is None else row.seed, row.steps,
             row.best_arm, "" if row.mean_reward is None else row.mean_reward,
             "" if row.ci95 is None else row.ci95[0], "" if row.ci95 is None else row.ci95[1], row.pulls,
-            str(row.separated).lower(),
+            str(row.separated).lower(), row.validation,
         ])
     return buffer.getvalue()
 
