@@ -98,7 +98,7 @@ def _run_with_bar(config: RunConfig, resume: Path | None, err: Console) -> runne
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
-    out: Annotated[Optional[Path], typer.Option(help="Output file (default RUN_DIR/report.html).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (default RUN_DIR/report.html).")] = None,
 ) -> None:
     """Write a self-contained HTML report of a run (plots, arm table, rollout browser) and print its path."""
     print(write_report(run_dir, out))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_one_line_error, run_cli
 from handmade_runs import make_run_dir, step
 from typer.testing import CliRunner
 
+from conftest import assert_one_line_error, run_cli
 from promptbandit.cli import app
 
 

@@ -31,11 +31,20 @@ _CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-sr
         "base-uri 'none'; form-action 'none'")
 
 _CSS = """
-:root { --fg: #1b1f24; --muted: #5c6670; --line: #d8dee4; --bg: #f6f8fa; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
+:root {
+  --fg: #1b1f24;
+  --muted: #5c6670;
+  --line: #d8dee4;
+  --bg: #f6f8fa;
+  --ok: #1a7f37;
+  --bad: #cf222e;
+  --warn: #9a6700;
+}
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0; }
 main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 60px; }
-h1 { font-size: 22px; margin: 4px 0; } h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h1 { font-size: 22px; margin: 4px 0; }
+h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .sub { color: var(--muted); margin: 0 0 14px; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 130px; background: var(--bg); }
@@ -44,20 +53,65 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: var(--bg); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .kv td:first-child { color: var(--muted); width: 220px; }
-.tag { font-size: 11px; color: var(--muted); border: 1px solid var(--line); border-radius: 9px; padding: 0 6px; margin-left: 4px; }
-.ci { position: relative; height: 12px; width: 140px; background: #eef1f4; border-radius: 3px; display: inline-block; vertical-align: middle; }
+.tag {
+  font-size: 11px;
+  color: var(--muted);
+  border: 1px solid var(--line);
+  border-radius: 9px;
+  padding: 0 6px;
+  margin-left: 4px;
+}
+.ci {
+  position: relative;
+  height: 12px;
+  width: 140px;
+  background: #eef1f4;
+  border-radius: 3px;
+  display: inline-block;
+  vertical-align: middle;
+}
 .ci i { position: absolute; top: 3px; height: 6px; background: #6e9fd1; border-radius: 3px; }
 .ci u { position: absolute; top: 0; width: 2px; height: 12px; background: #08519c; }
 img.plot { width: 100%; max-width: 980px; border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; }
-.filters { position: sticky; top: 0; background: #fff; padding: 8px 0; display: flex; gap: 14px; align-items: center; flex-wrap: wrap; border-bottom: 1px solid var(--line); z-index: 1; }
+.filters {
+  position: sticky;
+  top: 0;
+  background: #fff;
+  padding: 8px 0;
+  display: flex;
+  gap: 14px;
+  align-items: center;
+  flex-wrap: wrap;
+  border-bottom: 1px solid var(--line);
+  z-index: 1;
+}
 .filters label { color: var(--muted); } select, input { font: inherit; padding: 3px 6px; }
-.rollout { border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 6px; margin: 10px 0; padding: 8px 12px; }
+.rollout {
+  border: 1px solid var(--line);
+  border-left: 4px solid var(--line);
+  border-radius: 6px;
+  margin: 10px 0;
+  padding: 8px 12px;
+}
 .rollout[hidden] { display: none; }
-.rollout.correct { border-left-color: var(--ok); } .rollout.incorrect { border-left-color: var(--bad); } .rollout.failed { border-left-color: var(--warn); }
+.rollout.correct { border-left-color: var(--ok); }
+.rollout.incorrect { border-left-color: var(--bad); }
+.rollout.failed { border-left-color: var(--warn); }
 .rollout header { display: flex; gap: 12px; flex-wrap: wrap; align-items: baseline; }
-.badge { font-weight: 600; } .correct .badge { color: var(--ok); } .incorrect .badge { color: var(--bad); } .failed .badge { color: var(--warn); }
+.badge { font-weight: 600; }
+.correct .badge { color: var(--ok); }
+.incorrect .badge { color: var(--bad); }
+.failed .badge { color: var(--warn); }
 .meta { color: var(--muted); font-size: 12px; }
-pre { white-space: pre-wrap; word-break: break-word; background: var(--bg); border-radius: 4px; padding: 6px 8px; margin: 4px 0; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+pre {
+  white-space: pre-wrap;
+  word-break: break-word;
+  background: var(--bg);
+  border-radius: 4px;
+  padding: 6px 8px;
+  margin: 4px 0;
+  font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace;
+}
 .scroll { overflow-x: auto; }
 .pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; }
 details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
@@ -112,7 +166,8 @@ def render_report(run: Run, probability_plot: str, reward_plot: str) -> str:
         f'<p class="sub">{escape(subtitle)}</p>',
         _overview(run),
         "<h2>Selection probability per arm</h2>",
-        f'<img class="plot" id="plot-probability" alt="selection probability of each arm after every step" src="{escape(probability_plot)}">',
+        f'<img class="plot" id="plot-probability" alt="selection probability of each arm after every step" '
+        f'src="{escape(probability_plot)}">',
         "<h2>Reward over the run</h2>",
         f'<img class="plot" id="plot-reward" alt="cumulative and moving-average reward" src="{escape(reward_plot)}">',
         "<h2>Arms</h2>",
@@ -275,7 +330,8 @@ def _rollouts(run: Run) -> str:
     placement = str(run.manifest.get("config", {}).get("placement", "system"))
     filters = (
         '<div class="filters">'
-        f'<label>arm <select id="filter-arm"><option value="">all arms ({len(run.records)})</option>{arm_options}</select></label>'
+        f'<label>arm <select id="filter-arm"><option value="">all arms ({len(run.records)})</option>'
+        f"{arm_options}</select></label>"
         f'<label>result <select id="filter-outcome"><option value="">all</option>{outcome_options}</select></label>'
         '<label>text <input id="filter-text" type="search" placeholder="search prompts and responses"></label>'
         '<span id="filter-count" class="meta"></span></div>'
