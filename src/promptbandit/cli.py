@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -49,6 +50,13 @@ def run(
     cache: Annotated[str | None, typer.Option(help="Response cache file (default: user cache dir).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache.")] = False,
     resume: Annotated[Path | None, typer.Option(help="Continue an interrupted run directory.")] = None,
+    max_calls: Annotated[int | None, typer.Option(help="Hard cap on requests sent for the whole run.")] = None,
+    max_total_tokens: Annotated[int | None, typer.Option(help="Hard cap on prompt + completion tokens.")] = None,
+    max_cost: Annotated[float | None, typer.Option(help="Hard cap in US dollars (needs the model's price).")] = None,
+    max_attempts: Annotated[int | None, typer.Option(help="Tries per request on 429, 5xx, timeouts.")] = None,
+    request_timeout: Annotated[float | None, typer.Option(help="Seconds per request before it is retried.")] = None,
+    on_failure: Annotated[str | None, typer.Option(help="After a step fails all its tries: continue or stop.")] = None,
+    skip_bad_rows: Annotated[bool | None, typer.Option("--skip-bad-rows", help="Skip malformed data rows (counted).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table; print the run directory.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print each step as a JSON line instead of a progress bar.")] = False,
 ) -> None:
@@ -61,20 +69,31 @@ def run(
         "cache": "" if no_cache else cache,
         "arms": tuple(a.strip() for item in arms for a in item.split(",") if a.strip()) if arms else None,
         "policy_params": {**config.policy_params, "lr": lr} if lr is not None else None,
+        "max_attempts": max_attempts, "request_timeout": request_timeout, "on_failure": on_failure,
+        "skip_bad_rows": skip_bad_rows,
     }
-    config = with_overrides(config, overrides)
+    caps = {"max_calls": max_calls, "max_total_tokens": max_total_tokens, "max_cost": max_cost}
+    config = with_overrides(config, {**overrides, **caps})
+    if resume is None and config.out is None:
+        # Fixed now so that an interrupted run can name the directory to resume.
+        config = with_overrides(config, {"out": str(runner.default_run_dir(config, datetime.now(UTC)))})
     err = Console(stderr=True)
-    if resume is not None:
-        err.print(f"resuming {resume}")
     try:
         if quiet or jsonl:
-            result = runner.run(config, observers=[JsonLines()] if jsonl else [], resume=resume)
+            result = runner.run(config, observers=[JsonLines()] if jsonl else [], resume=resume, caps=caps)
         else:
-            result = _run_with_bar(config, resume, err)
+            result = _run_with_bar(config, resume, err, caps)
     except KeyboardInterrupt:
-        where = resume or config.out or "runs/<the new run directory>"
-        err.print(f"interrupted: every finished step is saved. Continue with: promptbandit run --resume {where}")
+        where = resume or config.out
+        err.print(f"interrupted: every finished step is saved. Continue with: promptbandit run --resume {where}",
+                  soft_wrap=True)
         raise typer.Exit(130) from None
+    if result.summary.get("skipped_rows"):
+        err.print(f"skipped {result.summary['skipped_rows']} malformed data rows (listed in manifest.json)",
+                  soft_wrap=True)
+    if result.stopped:
+        err.print(f"stopped: {result.stopped}. Raise the cap and continue with: promptbandit run --resume "
+                  f"{result.run_dir} --max-calls/--max-total-tokens/--max-cost ...", soft_wrap=True)
     if quiet or jsonl:
         if quiet:
             print(result.run_dir)
@@ -90,9 +109,11 @@ def run(
     out_console.print(f"to read every answer: promptbandit report {result.run_dir}")
 
 
-def _run_with_bar(config: RunConfig, resume: Path | None, err: Console) -> runner.RunResult:
+def _run_with_bar(
+    config: RunConfig, resume: Path | None, err: Console, caps: dict[str, float | None],
+) -> runner.RunResult:
     with ProgressBar(err) as bar:
-        return runner.run(config, observers=[bar], resume=resume)
+        return runner.run(config, observers=[bar], resume=resume, caps=caps)
 
 
 @app.command()

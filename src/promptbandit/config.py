@@ -40,6 +40,11 @@ class RunConfig:
         max_attempts: tries per request while errors are retryable.
         on_failure: what a step that still fails after retries does to the run.
         request_timeout: seconds per model request.
+        max_calls, max_total_tokens, max_cost: hard caps on requests sent, tokens (prompt + completion) and
+            US dollars for the whole run; None means no cap. Never exceeded, at any concurrency.
+        prices: USD per million tokens by model name, ``{name: {input: x, output: y}}``; adds to and
+            overrides the built-in table (needed for ``max_cost`` on a model it does not know).
+        skip_bad_rows: skip malformed data rows (counted and reported) instead of refusing the data set.
     """
 
     name: str = "run"
@@ -63,6 +68,11 @@ class RunConfig:
     max_attempts: int = 4
     on_failure: OnFailure = "continue"
     request_timeout: float = 120.0
+    max_calls: int | None = None
+    max_total_tokens: int | None = None
+    max_cost: float | None = None
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    skip_bad_rows: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (("policy", PolicyName), ("placement", PlacementName), ("on_failure", OnFailure)):
@@ -73,6 +83,17 @@ class RunConfig:
         for name in ("steps", "concurrency", "max_attempts"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be at least 1, got {getattr(self, name)}")
+        for name in ("max_calls", "max_total_tokens"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ConfigError(f"{name}: must be at least 1, got {getattr(self, name)}")
+        if self.max_cost is not None and not self.max_cost > 0:
+            raise ConfigError(f"max_cost: must be a positive number of US dollars, got {self.max_cost}")
+        if not self.request_timeout > 0:
+            raise ConfigError(f"request_timeout: must be a positive number of seconds, got {self.request_timeout}")
+        for model, price in self.prices.items():
+            if not isinstance(price, dict) or set(price) != {"input", "output"} or not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in price.values()):
+                raise ConfigError(f"prices: {model!r} must be {{input: <USD per 1M tokens>, output: <USD per 1M tokens>}}")
         if self.update_lag is not None and self.update_lag < 1:
             raise ConfigError(f"update_lag: must be at least 1, got {self.update_lag}")
         if self.max_tokens is not None and self.max_tokens < 1:
@@ -100,6 +121,8 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "max_tokens": (int, type(None)), "policy": (str,), "policy_params": (dict,), "steps": (int,),
     "concurrency": (int,), "update_lag": (int, type(None)), "seed": (int,), "out": (str, type(None)),
     "cache": (str, type(None)), "max_attempts": (int,), "on_failure": (str,), "request_timeout": (int, float),
+    "max_calls": (int, type(None)), "max_total_tokens": (int, type(None)), "max_cost": (int, float, type(None)),
+    "prices": (dict,), "skip_bad_rows": (bool,),
 }
 
 

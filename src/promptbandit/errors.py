@@ -33,9 +33,13 @@ class BackendError(PromptBanditError):
     Attributes:
         retryable: True when the same request may succeed later (timeouts, 429, 5xx, dropped connections).
         retry_after: seconds the server asked us to wait, when it said so.
+        status: the HTTP status when the server answered with an error (None: no answer, or not HTTP).
     """
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after: float | None = None, status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status

@@ -19,6 +19,10 @@ import platformdirs
 from promptbandit import analysis
 from promptbandit.arms import load_arms
 from promptbandit.backends import Backend, CachingBackend, Retrying, make_backend
+from promptbandit.backends.openai_compat import public_url
+from promptbandit.budget import (
+    Budget, Budgeted, BudgetExhausted, Limits, Price, resolve_price, spent_by_records, usage_summary,
+)
 from promptbandit.config import RunConfig, config_from_mapping
 from promptbandit.datasets import Dataset, load_dataset
 from promptbandit.errors import BackendError, ConfigError, RunDirError
@@ -47,6 +51,7 @@ class RunResult:
     cache_hits: int = 0
     model_calls: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
+    stopped: str | None = None
 
 
 def default_cache_dir() -> Path:
@@ -79,6 +84,24 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def public_config(config: RunConfig) -> dict[str, Any]:
+    """The config as stored in a manifest: a base URL loses any user info, query or fragment (they can hold keys)."""
+    return {**config.to_dict(), "base_url": public_url(config.base_url)}
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """A run directory's manifest, checked to be one before anything relies on its fields.
+
+    Raises:
+        RunDirError: missing, not JSON, or without the ``config``, ``arms`` and ``dataset`` a resume needs.
+    """
+    manifest = read_json(run_dir / MANIFEST)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("config"), dict) \
+            or not isinstance(manifest.get("arms"), list) or not isinstance(manifest.get("dataset"), dict):
+        raise RunDirError(f"{run_dir / MANIFEST}: not a promptbandit run manifest (no config, arms or dataset)")
+    return manifest
+
+
 def build_manifest(
     config: RunConfig, arms: Sequence[Arm], dataset: Dataset, backend: Backend, params: SamplingParams,
     started: datetime,
@@ -87,7 +110,7 @@ def build_manifest(
     return {
         "promptbandit_manifest": 1,
         "created": started.isoformat(timespec="seconds"),
-        "config": config.to_dict(),
+        "config": public_config(config),
         "seed": config.seed,
         "update_lag": config.lag,
         "sampling": {"temperature": params.temperature, "max_tokens": params.max_tokens, "top_p": params.top_p},
@@ -115,6 +138,8 @@ class PreparedRun:
     cache: CachingBackend | None
     run_dir: Path
     replay: dict[int, StepRecord]
+    budget: Budget | None = None
+    price: Price | None = None
 
 
 async def prepare(
@@ -124,30 +149,42 @@ async def prepare(
     cache_dir: Path | None = None,
     backend: Backend | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    caps: dict[str, Any] | None = None,
 ) -> PreparedRun:
     """Load data and arms, build the policy and backend, and make one tiny model call; write nothing.
 
     Any bad input surfaces here as a `PromptBanditError`, before a run directory exists.
+
+    Args:
+        caps: on resume, new values for ``max_calls``, ``max_total_tokens``, ``max_cost`` (None: keep).
     """
     cache_dir = cache_dir or default_cache_dir()
     replay: dict[int, StepRecord] = {}
     if resume is not None:
         manifest_path = resume / MANIFEST
-        config = config_from_mapping(read_json(manifest_path)["config"], source=str(manifest_path))
+        config = config_from_mapping(read_manifest(resume)["config"], source=str(manifest_path))
+        given = {k: v for k, v in (caps or {}).items() if v is not None}
+        config = config_from_mapping({**config.to_dict(), **given}, source="command line") if given else config
         replay = {r.step: r for r in read_steps(resume / STEPS)}
         run_dir = resume
     else:
         run_dir = Path(config.out) if config.out else default_run_dir(config, now())
         if (run_dir / STEPS).exists() or (run_dir / MANIFEST).exists():
             raise RunDirError(f"{run_dir} already holds a run: resume it with --resume {run_dir} or choose another --out")
+    price = resolve_price(config.model, config.prices)
+    if config.max_cost is not None and price is None:
+        raise ConfigError(f"max_cost: no price known for model {config.model!r}; add it under 'prices' in the config "
+                          "as {input: <USD per 1M tokens>, output: <USD per 1M tokens>}")
     arms = load_arms(config.arms, baseline=config.baseline)
-    dataset = load_dataset(config.dataset)
+    dataset = load_dataset(config.dataset, skip_bad_rows=config.skip_bad_rows)
     policy = make_policy(config, len(arms))
     reward = REWARDS[dataset.reward]()
     params = SamplingParams(temperature=config.temperature, max_tokens=config.max_tokens or dataset.max_tokens)
     bare = backend or make_backend(config.model, cache_dir=cache_dir, base_url=config.base_url,
                                    api_key_env=config.api_key_env, timeout=config.request_timeout)
-    stack: Backend = Retrying(bare, max_attempts=config.max_attempts)
+    budget = Budget(Limits(config.max_calls, config.max_total_tokens, config.max_cost), price,
+                    spent_by_records(replay.values(), price))
+    stack: Backend = Retrying(Budgeted(bare, budget), max_attempts=config.max_attempts)
     cache = None
     if config.cache != "":
         cache = CachingBackend(stack, Path(config.cache) if config.cache else cache_dir / "responses.sqlite")
@@ -157,36 +194,56 @@ async def prepare(
     except BaseException:
         await stack.aclose()
         raise
-    return PreparedRun(config, arms, dataset, policy, reward, params, bare, stack, cache, run_dir, replay)
+    return PreparedRun(config, arms, dataset, policy, reward, params, bare, stack, cache, run_dir, replay, budget,
+                       price)
 
 
 async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
                   now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> RunResult:
-    """Write the manifest, run the loop (appending every step), then the summary and the plot."""
+    """Write the manifest, run the loop (appending every step), then the summary and the plot.
+
+    A run that reaches a budget cap stops after the last step before the refused request; its run
+    directory is complete, `RunResult.stopped` and the summary's ``stopped`` say why, and it can be
+    resumed with higher caps.
+    """
     p = prepared
     try:
         if (p.run_dir / MANIFEST).exists():
-            manifest = read_json(p.run_dir / MANIFEST)
+            manifest = read_manifest(p.run_dir)
+            manifest["config"] = public_config(p.config)
             read_steps(p.run_dir / STEPS, repair=True)
         else:
             p.run_dir.mkdir(parents=True, exist_ok=True)
             manifest = build_manifest(p.config, p.arms, p.dataset, p.model, p.params, now())
-            write_json(p.run_dir / MANIFEST, manifest)
+        manifest["budget"] = {
+            "max_calls": p.config.max_calls, "max_total_tokens": p.config.max_total_tokens,
+            "max_cost_usd": p.config.max_cost, "price_usd_per_million_tokens": None if p.price is None else
+            {"input": p.price.input_per_mtok, "output": p.price.output_per_mtok},
+        }
+        manifest["dataset"]["skipped_rows"] = list(p.dataset.skipped)
+        write_json(p.run_dir / MANIFEST, manifest)
         for observer in observers:
             start = getattr(observer, "start", None)
             if start is not None:
                 start([a.name for a in p.arms], p.config.steps)
-        records = await _run_steps(p.config, p.arms, p.dataset, p.backend, p.reward, p.policy, p.params, p.run_dir,
-                                   p.replay, observers)
+        records, stopped = await _run_steps(p.config, p.arms, p.dataset, p.backend, p.reward, p.policy, p.params,
+                                            p.run_dir, p.replay, observers)
     finally:
         await p.backend.aclose()
     summary = analysis.summarize(p.arms, records)
     hits, misses = (p.cache.hits, p.cache.misses) if p.cache else (0, sum(not r.cached for r in records))
     summary["cache"] = {"hits": hits, "misses": misses}
+    summary["usage"] = usage_summary(p.arms, records, p.price)
+    if p.budget is not None:
+        summary["usage"]["budget_ledger"] = p.budget.to_json()
+    summary["skipped_rows"] = len(p.dataset.skipped)
+    summary["stopped"] = stopped
     write_json(p.run_dir / SUMMARY, summary)
+    manifest["usage"] = summary["usage"]
+    write_json(p.run_dir / MANIFEST, manifest)
     title = f"{p.config.name}: {p.config.policy} on {Path(p.dataset.source).name} ({p.config.model})"
     write_policy_plot(p.run_dir / POLICY_PLOT, records, [a.name for a in p.arms], title)
-    return RunResult(p.run_dir, p.config, p.arms, records, summary, hits, misses, manifest)
+    return RunResult(p.run_dir, p.config, p.arms, records, summary, hits, misses, manifest, stopped)
 
 
 async def run_async(
@@ -196,6 +253,7 @@ async def run_async(
     resume: Path | None = None,
     cache_dir: Path | None = None,
     backend: Backend | None = None,
+    caps: dict[str, Any] | None = None,
 ) -> RunResult:
     """Run (or resume) an experiment and write its run directory.
 
@@ -206,9 +264,10 @@ async def run_async(
         resume: an existing run directory to continue.
         cache_dir: user cache directory (models, response cache); default `default_cache_dir()`.
         backend: a ready backend to use instead of the one `config.model` names (tests, custom clients);
-            it is still wrapped in the retry and cache layers.
+            it is still wrapped in the budget, retry and cache layers.
+        caps: on resume, new budget caps (see `prepare`).
     """
-    prepared = await prepare(config, resume=resume, cache_dir=cache_dir, backend=backend)
+    prepared = await prepare(config, resume=resume, cache_dir=cache_dir, backend=backend, caps=caps)
     return await execute(prepared, observers)
 
 
@@ -220,10 +279,13 @@ async def _preflight(backend: Backend) -> None:
 async def _run_steps(
     config: RunConfig, arms: Sequence[Arm], dataset: Dataset, backend: Backend, reward: Reward, policy: Policy,
     params: SamplingParams, run_dir: Path, replay: dict[int, StepRecord], observers: Sequence[Observer],
-) -> list[StepRecord]:
+) -> tuple[list[StepRecord], str | None]:
+    """Run the loop, logging each new step; a budget cap ends it early with the reason as second value."""
     counts = {"ok": 0, "failed": 0}
+    done: list[StepRecord] = []
     with StepLog(run_dir / STEPS) as log:
         def on_step(record: StepRecord) -> None:
+            done.append(record)
             if record.step not in replay:
                 log.append(record)
             counts["ok" if record.status == "ok" else "failed"] += 1
@@ -232,12 +294,16 @@ async def _run_steps(
             for observe in observers:
                 observe(record)
 
-        return await run_loop(
-            arms=arms, examples=dataset.examples, backend=backend, reward=reward, policy=policy,
-            rng=np.random.default_rng(config.seed), params=params, steps=config.steps,
-            concurrency=config.concurrency, lag=config.lag, placement=config.placement,
-            stop_on_failure=config.on_failure == "stop", replay=replay, on_step=on_step,
-        )
+        try:
+            records = await run_loop(
+                arms=arms, examples=dataset.examples, backend=backend, reward=reward, policy=policy,
+                rng=np.random.default_rng(config.seed), params=params, steps=config.steps,
+                concurrency=config.concurrency, lag=config.lag, placement=config.placement,
+                stop_on_failure=config.on_failure == "stop", replay=replay, on_step=on_step,
+            )
+        except BudgetExhausted as exc:
+            return done, f"{exc}; {len(done)} of {config.steps} steps done"
+        return records, None
 
 
 def run(config: RunConfig, **kwargs: Any) -> RunResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from promptbandit.backends.base import Backend
@@ -53,7 +54,10 @@ def _known_hash(path: Path, cache_dir: Path) -> str:
     if key not in index:
         index[key] = file_sha256(path)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        index_path.write_text(json.dumps(index, indent=1))
+        # Temp file + rename: another run reading the index never sees half of it.
+        partial = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(index, indent=1))
+        os.replace(partial, index_path)
     return str(index[key])
 
 

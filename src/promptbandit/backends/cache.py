@@ -10,7 +10,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS responses (
 
 def cache_key(model_id: str, messages: list[Message], params: SamplingParams) -> str:
     """Hash of the canonical JSON of everything that determines a response."""
-    payload = {"model": model_id, "messages": messages, "params": asdict(params)}
+    # vars() equals asdict() for this flat dataclass and is much cheaper (this runs on every request).
+    payload = {"model": model_id, "messages": messages, "params": dict(vars(params))}
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

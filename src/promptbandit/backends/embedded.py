@@ -81,7 +81,9 @@ def ensure_embedded_model(cache_dir: Path, parts: list[Path] | None = None) -> P
             )
     else:
         _assemble(parts if parts is not None else part_paths(), target)
-    sidecar.write_text(json.dumps({**_stamp(target), "sha256": MODEL_SHA256}))
+    partial = sidecar.with_name(f".{sidecar.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps({**_stamp(target), "sha256": MODEL_SHA256}))
+    os.replace(partial, sidecar)
     return target
 
 

@@ -73,18 +73,32 @@ class OpenAIBackend:
             )
         except openai.APIError as exc:
             raise translate_error(exc, public_url(self.base_url) or "api.openai.com") from None
-        if not out.choices:
-            raise BackendError("the server answered with no choices", retryable=True)
-        usage = out.usage
-        return Completion(
-            text=out.choices[0].message.content or "",
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-            latency_s=time.perf_counter() - start,
-        )
+        except ValueError:
+            # The SDK lets a body that is not JSON escape as json.JSONDecodeError.
+            raise BackendError(f"{public_url(self.base_url) or 'api.openai.com'}: the server's answer is not valid JSON",
+                               retryable=True) from None
+        return _completion(out, time.perf_counter() - start, public_url(self.base_url) or "api.openai.com")
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def _completion(out: Any, latency_s: float, where: str) -> Completion:
+    """Read text and usage out of a parsed answer; a body of the wrong shape is a retryable error."""
+    try:
+        choices = out.choices
+        if not choices:
+            raise BackendError(f"{where}: the server answered with no choices", retryable=True)
+        text = choices[0].message.content
+        usage = out.usage
+        prompt_tokens = int(usage.prompt_tokens) if usage and usage.prompt_tokens is not None else 0
+        completion_tokens = int(usage.completion_tokens) if usage and usage.completion_tokens is not None else 0
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError):
+        raise BackendError(f"{where}: the server's answer is not a chat completion", retryable=True) from None
+    if text is not None and not isinstance(text, str):
+        raise BackendError(f"{where}: the server's answer has non-text content", retryable=True)
+    return Completion(text=text or "", prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                      latency_s=latency_s)
 
 
 def translate_error(exc: openai.APIError, where: str) -> BackendError:
@@ -98,9 +112,10 @@ def translate_error(exc: openai.APIError, where: str) -> BackendError:
         retry_after = _retry_after(exc.response.headers.get("retry-after"))
         message = _status_message(exc)
         if status == 401:
-            return BackendError(f"{where}: authentication failed (HTTP 401); check the API key variable")
+            return BackendError(f"{where}: authentication failed (HTTP 401); check the API key variable", status=401)
         retryable = status in (408, 409, 429) or status >= 500
-        return BackendError(f"{where}: HTTP {status}: {message}", retryable=retryable, retry_after=retry_after)
+        return BackendError(f"{where}: HTTP {status}: {message}", retryable=retryable, retry_after=retry_after,
+                            status=status)
     # Malformed bodies and other protocol surprises: a retry may get a good answer.
     return BackendError(f"{where}: bad response from the server ({type(exc).__name__})", retryable=True)
 

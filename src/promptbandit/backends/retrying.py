@@ -55,7 +55,8 @@ class Retrying:
             except BackendError as exc:
                 if not exc.retryable or attempt >= self.max_attempts:
                     if attempt > 1:
-                        raise BackendError(f"{exc} (after {attempt} attempts)", retryable=exc.retryable) from None
+                        raise BackendError(f"{exc} (after {attempt} attempts)", retryable=exc.retryable,
+                                           status=exc.status) from None
                     raise
                 self.retries += 1
                 await asyncio.sleep(backoff_delay(attempt, self.base_delay, self.max_delay, self.jitter, exc.retry_after))

@@ -25,6 +25,7 @@ class Dataset:
         reward: the default reward name for this data.
         max_tokens: a generation limit that fits its answers (short answers need few tokens).
         sha256: hash of the source file, when there is one.
+        skipped: error messages of malformed rows left out (only with ``skip_bad_rows``).
     """
 
     source: str
@@ -32,13 +33,15 @@ class Dataset:
     reward: str = "numeric"
     max_tokens: int = 512
     sha256: str | None = None
+    skipped: tuple[str, ...] = ()
 
 
-def load_dataset(source: str) -> Dataset:
+def load_dataset(source: str, *, skip_bad_rows: bool = False) -> Dataset:
     """Load `source`: ``builtin:arithmetic`` (offline default), ``hf:<hub id>``, or a GSM8K-style ``.jsonl`` path.
 
     Raises:
-        DatasetError: unknown source, missing file, malformed row, or an empty data set.
+        DatasetError: unknown source, missing file, malformed row (unless `skip_bad_rows`), or an empty
+            data set.
     """
     if source == BUILTIN:
         dataset = Dataset(source, tuple(arithmetic_examples()), max_tokens=48)
@@ -50,10 +53,13 @@ def load_dataset(source: str) -> Dataset:
         path = Path(source)
         if path.suffix.lower() != ".jsonl":
             raise DatasetError(f"{source}: expected a .jsonl file, {BUILTIN} or hf:<name>")
-        examples = tuple(load_gsm8k(path))
-        dataset = Dataset(source, examples, max_tokens=512, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        skipped: list[str] | None = [] if skip_bad_rows else None
+        examples = tuple(load_gsm8k(path, skipped=skipped))
+        dataset = Dataset(source, examples, max_tokens=512, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                          skipped=tuple(skipped or ()))
     if not dataset.examples:
-        raise DatasetError(f"{source}: the data set has no examples")
+        more = f" ({len(dataset.skipped)} bad rows skipped; first: {dataset.skipped[0]})" if dataset.skipped else ""
+        raise DatasetError(f"{source}: the data set has no examples{more}")
     return dataset
 
 

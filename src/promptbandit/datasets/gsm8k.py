@@ -24,9 +24,18 @@ def example_from_record(row: dict[str, Any], example_id: str, where: str, instru
     return Example(id=example_id, prompt=prompt, answer=final, answer_type="number", meta={"solution": answer})
 
 
-def load_gsm8k(path: Path, instruction: str = INSTRUCTION) -> list[Example]:
-    """Load a GSM8K JSONL file (fields ``question`` and ``answer``)."""
-    return [
-        example_from_record(row, f"{path.stem}-{number}", f"{path}:{number}", instruction)
-        for number, row in read_jsonl(path)
-    ]
+def load_gsm8k(path: Path, instruction: str = INSTRUCTION, skipped: list[str] | None = None) -> list[Example]:
+    """Load a GSM8K JSONL file (fields ``question`` and ``answer``).
+
+    Args:
+        skipped: when given, malformed rows are skipped and their error messages appended here.
+    """
+    examples = []
+    for number, row in read_jsonl(path, skipped):
+        try:
+            examples.append(example_from_record(row, f"{path.stem}-{number}", f"{path}:{number}", instruction))
+        except DatasetError as exc:
+            if skipped is None:
+                raise
+            skipped.append(str(exc))
+    return examples
