@@ -58,9 +58,11 @@ class Clock:
 
     def __init__(self) -> None:
         self.times: list[float] = []
+        self.cpu: list[float] = []
 
     def __call__(self, record: StepRecord) -> None:
         self.times.append(time.perf_counter())
+        self.cpu.append(time.process_time())
 
 
 class InstantBackend:
@@ -92,14 +94,14 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
 
 def measure(label: str, config: RunConfig, ideal: float | None, backend: Any = None) -> Measurement:
     clock = Clock()
-    cpu0, wall0 = time.process_time(), time.perf_counter()
+    wall0 = time.perf_counter()
     result = runner.run(config, observers=[clock], backend=backend)
-    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    wall = time.perf_counter() - wall0
     times = clock.times
+    steady_cpu_ms = (clock.cpu[-1] - clock.cpu[0]) * 1000 / max(1, len(times) - 1)
     steady = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else float("inf")
     intervals = tuple((b - a) * 1000 for a, b in zip(times, times[1:]))
-    return Measurement(label, config.concurrency, len(result.records), steady, wall, ideal, intervals,
-                       cpu * 1000 / max(1, len(result.records)))
+    return Measurement(label, config.concurrency, len(result.records), steady, wall, ideal, intervals, steady_cpu_ms)
 
 
 def run_bench(latency: float, concurrencies: Sequence[int], seconds: float, work: Path) -> dict[str, Any]:
@@ -189,8 +191,8 @@ def report(results: dict[str, Any], command: str) -> str:
     framework_ms = statistics.median(instant.intervals_ms)
     lines += [
         "",
-        "Client CPU ms/step is the benchmark process's CPU time over the whole run (start-up and plot included) "
-        "divided by its steps; the one-core ceiling is 1000 / that, the most steps/s this client can make when "
+        "Client CPU ms/step is the benchmark process's CPU time between the first and the last step record "
+        "divided by the steps in between (start-up and the plot left out); the one-core ceiling is 1000 / that, the most steps/s this client can make when "
         "it has a whole core to itself. Below the ideal while the ceiling is above it means the client did not "
         "get its core (other jobs on the shared machine); near the ceiling means the client is CPU-bound.",
         "",
@@ -207,7 +209,7 @@ def report(results: dict[str, Any], command: str) -> str:
             ceiling = 1000 / c64.cpu_ms_per_step
             lines.append(f"  Why: the client needs {c64.cpu_ms_per_step:.2f} ms of CPU per step, of which the "
                          f"framework's own work is about {instant.cpu_ms_per_step:.2f} ms (the instant-backend row) and "
-                         f"the rest the OpenAI SDK, its HTTP client and start-up; with a core to itself it could make "
+                         f"the rest the OpenAI SDK and its HTTP client; with a core to itself it could make "
                          f"{ceiling:.0f} steps/s{' (above the ideal)' if ceiling > ideal64 else ''}. It made "
                          f"{c64.steady_steps_per_s:.0f}, i.e. it got about {c64.steady_steps_per_s / ceiling:.0%} of a "
                          f"core, sharing 2 CPUs with the server process and other jobs (load average {load:.1f}).")
