@@ -220,8 +220,9 @@ def report(results: dict[str, Any], command: str) -> str:
     if one is not None:
         net_ms = statistics.median(one.intervals_ms) - latency * 1000
         lines.append(f"- Overhead per step including the HTTP client and loopback (median step interval at "
-                     f"concurrency 1 minus the server's {latency * 1000:.0f} ms): {net_ms:.2f} ms. The OpenAI SDK client "
-                     f"alone, one request at a time against the same server, takes {results['bare_ms']:.2f} ms beyond "
+                     f"concurrency 1 minus the server's {latency * 1000:.0f} ms): {net_ms:.2f} ms. The bare "
+                     f"OpenAI-compatible backend (SDK client, no run loop), one request at a time against the same "
+                     f"server, takes {results['bare_ms']:.2f} ms beyond "
                      "the latency (median of 19), so this part is the SDK, loopback HTTP and process wake-ups on a "
                      "loaded machine, not promptbandit.")
     lines.append(f"- Warm-cache rerun of the concurrency-{cold.concurrency} run: {speedup:.0f}x the cold steady-state "
