@@ -8,9 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from fastsafe_support import cli_command, cli_env, run_cli, steps_without_volatile, summary_without_volatile
-
 from promptbandit.fakeserver import FakeServer, ServerSettings
 
 STEPS = 60

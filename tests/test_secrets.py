@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastsafe_support import cli_env, run_cli
-
 from promptbandit.fakeserver import FakeServer, ServerSettings
 
 KEY = "sk-planted-Zq8Kx3Vn0Rm7Tb2Lw5Hj9Pd4"

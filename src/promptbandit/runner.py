@@ -21,7 +21,14 @@ from promptbandit.arms import load_arms
 from promptbandit.backends import Backend, CachingBackend, Retrying, make_backend
 from promptbandit.backends.openai_compat import public_url
 from promptbandit.budget import (
-    Budget, Budgeted, BudgetExhausted, Limits, Price, resolve_price, spent_by_records, usage_summary,
+    Budget,
+    Budgeted,
+    BudgetExhausted,
+    Limits,
+    Price,
+    resolve_price,
+    spent_by_records,
+    usage_summary,
 )
 from promptbandit.config import RunConfig, config_from_mapping
 from promptbandit.datasets import Dataset, load_dataset
