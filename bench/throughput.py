@@ -195,7 +195,8 @@ def report(results: dict[str, Any], command: str) -> str:
         "Client CPU ms/step is the benchmark process's CPU time between the first and the last step record "
         "divided by the steps in between (start-up and the plot left out); the one-core ceiling is 1000 / that, "
         "the most steps/s this client can make when it has a whole core to itself. Below the ideal while the ceiling "
-        "is above it means the client did not get its core (other jobs on the shared machine); near the ceiling means the client is CPU-bound.",
+        "is above it means the client did not get its core (other jobs on the shared machine); near the ceiling "
+        "means the client is CPU-bound.",
         "",
         "## Against the targets",
         "",
