@@ -9,7 +9,9 @@ from typing import Any, Literal, get_args
 
 import yaml
 
+from promptbandit.datasets.spec import dataset_spec
 from promptbandit.errors import ConfigError
+from promptbandit.rewards.spec import reward_spec
 
 PolicyName = Literal["reinforce", "ucb1", "thompson", "epsilon-greedy", "uniform"]
 PlacementName = Literal["system", "user"]
@@ -22,7 +24,8 @@ class RunConfig:
 
     Attributes:
         name: label used in the default run directory name.
-        dataset: ``builtin:arithmetic``, ``hf:<hub id>`` or a path to a GSM8K-style JSONL file.
+        dataset: ``builtin:arithmetic``, ``hf:<hub id>``, a data file or directory (its format is detected), or
+            a mapping with ``source`` plus framing, field-mapping and split options (see `DatasetSpec`).
         arms: arm sets, each a built-in name or a file path.
         baseline: add the no-prefix arm.
         placement: where the prefix goes: the system message or the start of the user message.
@@ -45,10 +48,12 @@ class RunConfig:
         prices: USD per million tokens by model name, ``{name: {input: x, output: y}}``; adds to and
             overrides the built-in table (needed for ``max_cost`` on a model it does not know).
         skip_bad_rows: skip malformed data rows (counted and reported) instead of refusing the data set.
+        reward: None (the data set's default), a reward name, or a mapping (see `RewardSpec`): judge model,
+            gate, pairwise orders, rubric.
     """
 
     name: str = "run"
-    dataset: str = "builtin:arithmetic"
+    dataset: str | dict[str, Any] = "builtin:arithmetic"
     arms: tuple[str, ...] = ("personas", "controls")
     baseline: bool = False
     placement: PlacementName = "system"
@@ -73,6 +78,7 @@ class RunConfig:
     max_cost: float | None = None
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
     skip_bad_rows: bool = False
+    reward: str | dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         for name, allowed in (("policy", PolicyName), ("placement", PlacementName), ("on_failure", OnFailure)):
@@ -102,6 +108,8 @@ class RunConfig:
             raise ConfigError(f"temperature: must be between 0 and 2, got {self.temperature}")
         if not self.arms:
             raise ConfigError("arms: give at least one arm set")
+        dataset_spec(self.dataset)
+        reward_spec(self.reward)
         if not (self.model == "local" or self.model.startswith(("local:", "openai:"))):
             raise ConfigError(f"model: {self.model!r} must be 'local', 'local:<file.gguf>' or 'openai:<model>'")
 
@@ -116,13 +124,14 @@ class RunConfig:
 
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "name": (str,), "dataset": (str,), "arms": (list, str), "baseline": (bool,), "placement": (str,),
+    "name": (str,), "dataset": (str, dict), "arms": (list, str), "baseline": (bool,), "placement": (str,),
     "model": (str,), "base_url": (str, type(None)), "api_key_env": (str,), "temperature": (int, float),
     "max_tokens": (int, type(None)), "policy": (str,), "policy_params": (dict,), "steps": (int,),
     "concurrency": (int,), "update_lag": (int, type(None)), "seed": (int,), "out": (str, type(None)),
     "cache": (str, type(None)), "max_attempts": (int,), "on_failure": (str,), "request_timeout": (int, float),
     "max_calls": (int, type(None)), "max_total_tokens": (int, type(None)), "max_cost": (int, float, type(None)),
     "prices": (dict,), "skip_bad_rows": (bool,),
+    "reward": (str, dict, type(None)),
 }
 
 

@@ -36,11 +36,10 @@ from promptbandit.errors import BackendError, ConfigError, RunDirError
 from promptbandit.loop import run_loop
 from promptbandit.policies import POLICIES, Policy
 from promptbandit.report.plots import write_policy_plot
-from promptbandit.rewards import NumericMatch, Reward
+from promptbandit.rewards import Reward, RewardContext, build_reward, reward_spec
 from promptbandit.store import MANIFEST, POLICY_PLOT, STEPS, SUMMARY, StepLog, read_json, read_steps, write_json
 from promptbandit.types import Arm, SamplingParams, StepRecord
 
-REWARDS: dict[str, Callable[[], Reward]] = {"numeric": NumericMatch}
 Observer = Callable[[StepRecord], None]
 # Give up early when a run's first calls all fail: the server is down or the model name is wrong.
 _FAILURES_BEFORE_GIVING_UP = 5
@@ -123,7 +122,7 @@ def build_manifest(
         "sampling": {"temperature": params.temperature, "max_tokens": params.max_tokens, "top_p": params.top_p},
         "arms": [{"index": i, "name": a.name, "prefix": a.prefix, "group": a.group} for i, a in enumerate(arms)],
         "dataset": {"source": dataset.source, "examples": len(dataset.examples), "sha256": dataset.sha256,
-                    "reward": dataset.reward},
+                    "reward": reward_spec(config.reward).name or dataset.reward, **dataset.info},
         "model": backend.describe(),
         "versions": _versions(),
         "platform": {"system": platform.system(), "machine": platform.machine(), "argv0": Path(sys.argv[0]).name},
@@ -147,6 +146,7 @@ class PreparedRun:
     replay: dict[int, StepRecord]
     budget: Budget | None = None
     price: Price | None = None
+    judge: Backend | None = None
 
 
 async def prepare(
@@ -185,24 +185,22 @@ async def prepare(
     arms = load_arms(config.arms, baseline=config.baseline)
     dataset = load_dataset(config.dataset, skip_bad_rows=config.skip_bad_rows)
     policy = make_policy(config, len(arms))
-    reward = REWARDS[dataset.reward]()
     params = SamplingParams(temperature=config.temperature, max_tokens=config.max_tokens or dataset.max_tokens)
     bare = backend or make_backend(config.model, cache_dir=cache_dir, base_url=config.base_url,
                                    api_key_env=config.api_key_env, timeout=config.request_timeout)
     budget = Budget(Limits(config.max_calls, config.max_total_tokens, config.max_cost), price,
                     spent_by_records(replay.values(), price))
-    stack: Backend = Retrying(Budgeted(bare, budget), max_attempts=config.max_attempts)
-    cache = None
-    if config.cache != "":
-        cache = CachingBackend(stack, Path(config.cache) if config.cache else cache_dir / "responses.sqlite")
-        stack = cache
+    stack, cache = wrap_backend(bare, config, cache_dir, budget)
+    reward, judge = make_reward(config, dataset, bare, stack, params, cache_dir)
     try:
         await _preflight(stack)
     except BaseException:
         await stack.aclose()
+        if judge is not None:
+            await judge.aclose()
         raise
     return PreparedRun(config, arms, dataset, policy, reward, params, bare, stack, cache, run_dir, replay, budget,
-                       price)
+                       price, judge)
 
 
 async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
@@ -237,6 +235,8 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
                                             p.run_dir, p.replay, observers)
     finally:
         await p.backend.aclose()
+        if p.judge is not None:
+            await p.judge.aclose()
     summary = analysis.summarize(p.arms, records)
     hits, misses = (p.cache.hits, p.cache.misses) if p.cache else (0, sum(not r.cached for r in records))
     summary["cache"] = {"hits": hits, "misses": misses}
@@ -276,6 +276,42 @@ async def run_async(
     """
     prepared = await prepare(config, resume=resume, cache_dir=cache_dir, backend=backend, caps=caps)
     return await execute(prepared, observers)
+
+
+def wrap_backend(
+    bare: Backend, config: RunConfig, cache_dir: Path, budget: Budget | None = None,
+) -> tuple[Backend, CachingBackend | None]:
+    """The budget (when given), retry and (unless turned off) cache layers around a bare backend."""
+    stack: Backend = Retrying(Budgeted(bare, budget) if budget else bare, max_attempts=config.max_attempts)
+    cache = CachingBackend(stack, Path(config.cache) if config.cache else cache_dir / "responses.sqlite") \
+        if config.cache != "" else None
+    return cache or stack, cache
+
+
+def make_reward(
+    config: RunConfig, dataset: Dataset, bare: Backend, stack: Backend, params: SamplingParams, cache_dir: Path,
+) -> tuple[Reward, Backend | None]:
+    """The configured reward, plus the judge's own backend stack when it needs a model other than the run's.
+
+    A judge on the run's own model shares its backend (one copy of a local model in memory).
+    """
+    spec = reward_spec(config.reward)
+    judge: Backend | None = None
+    own_judge: Backend | None = None
+    if spec.uses_judge:
+        same = (spec.judge_model in (None, config.model)) and spec.judge_base_url in (None, config.base_url)
+        if same:
+            judge = stack
+        else:
+            judge_bare = make_backend(spec.judge_model or config.model, cache_dir=cache_dir,
+                                      base_url=spec.judge_base_url or config.base_url,
+                                      api_key_env=spec.judge_api_key_env or config.api_key_env,
+                                      timeout=config.request_timeout)
+            own_judge, _ = wrap_backend(judge_bare, config, cache_dir)
+            judge = own_judge
+    reward = build_reward(spec, dataset.reward, RewardContext(policy=stack, judge=judge, params=params,
+                                                              seed=config.seed))
+    return reward, own_judge
 
 
 async def _preflight(backend: Backend) -> None:

@@ -1,18 +1,34 @@
-"""Data set sources: a name or path in config becomes a `Dataset` of Examples."""
+"""Data set sources: a name, path or mapping in config becomes a `Dataset` of Examples plus held-out items."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from promptbandit.datasets.arc import load_arc
 from promptbandit.datasets.arithmetic import arithmetic_examples
+from promptbandit.datasets.domains import load_domains
+from promptbandit.datasets.generic import load_generic
 from promptbandit.datasets.gsm8k import load_gsm8k
 from promptbandit.datasets.hub import load_hub
+from promptbandit.datasets.spec import DatasetSpec, dataset_spec, spec_to_dict
+from promptbandit.datasets.split import split_examples
+from promptbandit.datasets.truthfulqa import load_truthfulqa_mc1, load_truthfulqa_tf
+from promptbandit.datasets.ultrafeedback import load_ultrafeedback_tf
 from promptbandit.errors import DatasetError
 from promptbandit.types import Example
 
 BUILTIN = "builtin:arithmetic"
+
+# The reward each answer type uses unless the config names one, and a generation limit that fits it.
+DEFAULT_REWARD = {"number": "numeric", "text": "short_answer", "bool": "true_false", "choice": "choice"}
+DEFAULT_MAX_TOKENS = {"number": 512, "text": 48, "bool": 24, "choice": 16}
 
 
 @dataclass(frozen=True)
@@ -21,11 +37,13 @@ class Dataset:
 
     Attributes:
         source: what the config named.
-        examples: the items, in file order.
+        examples: the items the bandit draws from (the training part), in source order.
         reward: the default reward name for this data.
         max_tokens: a generation limit that fits its answers (short answers need few tokens).
         sha256: hash of the source file, when there is one.
-        skipped: error messages of malformed rows left out (only with ``skip_bad_rows``).
+        validation: held-out items the bandit never sees.
+        info: format, framing and split facts for the manifest.
+        skipped: error messages of malformed rows left out (only with ``skip_bad_rows``; GSM8K-style files).
     """
 
     source: str
@@ -33,34 +51,131 @@ class Dataset:
     reward: str = "numeric"
     max_tokens: int = 512
     sha256: str | None = None
+    validation: tuple[Example, ...] = ()
+    info: dict[str, Any] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
 
 
-def load_dataset(source: str, *, skip_bad_rows: bool = False) -> Dataset:
-    """Load `source`: ``builtin:arithmetic`` (offline default), ``hf:<hub id>``, or a GSM8K-style ``.jsonl`` path.
+# A loader reads a path as the spec says; GSM8K-style files may skip bad rows into the list given.
+Loader = Callable[[Path, DatasetSpec, list[str] | None], list[Example]]
+
+
+def _truthfulqa(path: Path, spec: DatasetSpec, skipped: list[str] | None) -> list[Example]:
+    if spec.framing == "mc1" or path.suffix.lower() == ".json":
+        if path.suffix.lower() != ".json":
+            raise DatasetError(f"{path}: the mc1 framing reads mc_task.json")
+        return load_truthfulqa_mc1(path, spec.seed)
+    return load_truthfulqa_tf(path, spec.seed)
+
+
+def _domains(path: Path, spec: DatasetSpec, skipped: list[str] | None) -> list[Example]:
+    return load_domains(path, "true_false" if spec.framing == "true_false" else "open", spec.domains)
+
+
+LOADERS: dict[str, Loader] = {
+    "gsm8k": lambda path, spec, skipped: load_gsm8k(path, skipped=skipped),
+    "arc": lambda path, spec, skipped: load_arc(path),
+    "truthfulqa": _truthfulqa,
+    "ultrafeedback": lambda path, spec, skipped: load_ultrafeedback_tf(path, spec.seed, spec.max_chars),
+    "domains": _domains,
+    "generic": lambda path, spec, skipped: load_generic(path, spec.fields, spec.answer_type, spec.template),
+}
+# Framings each format can produce (its first one is its default).
+FRAMINGS = {"gsm8k": ("default",), "arc": ("default",), "truthfulqa": ("true_false", "mc1"),
+            "ultrafeedback": ("true_false",), "domains": ("open", "true_false"), "generic": ("default",)}
+
+
+def detect_format(path: Path, spec: DatasetSpec) -> str:
+    """Guess the loader from the path: a directory of domain files, the TruthfulQA CSV or JSON, or the keys of
+    the first JSONL record. A config with ``fields`` is always ``generic``."""
+    if spec.fields:
+        return "generic"
+    if path.is_dir():
+        return "domains"
+    if not path.is_file():
+        raise DatasetError(f"data file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig") as handle:
+            header = handle.readline()
+        if "Best Answer" in header:
+            return "truthfulqa"
+        raise DatasetError(f"{path}: unknown CSV layout; give dataset.fields to map its columns")
+    if suffix == ".json":
+        return "truthfulqa"
+    if suffix != ".jsonl":
+        raise DatasetError(f"{path}: expected a .jsonl, .csv or .json file, {BUILTIN} or hf:<name>")
+    with path.open(encoding="utf-8-sig") as handle:
+        first = next((line for line in handle if line.strip()), "")
+    try:
+        keys = set(json.loads(first)) if first else set()
+    except (json.JSONDecodeError, TypeError):
+        raise DatasetError(f"{path}:1: not valid JSON") from None
+    for fmt, needed in (("arc", {"choices", "answerKey"}), ("ultrafeedback", {"chosen", "rejected"}),
+                        ("domains", {"true_false", "aliases"}), ("gsm8k", {"question", "answer"})):
+        if needed <= keys:
+            return fmt
+    raise DatasetError(f"{path}: unknown record layout (keys {sorted(keys)}); give dataset.fields to map them")
+
+
+def _load_examples(spec: DatasetSpec, skipped: list[str] | None) -> tuple[list[Example], str, str | None]:
+    source = spec.source
+    if source == BUILTIN:
+        return arithmetic_examples(), "builtin", None
+    if source.startswith("hf:"):
+        return load_hub(source[3:]), "hf", None
+    if source.startswith("builtin:"):
+        raise DatasetError(f"unknown built-in data set {source!r} (available: {BUILTIN})")
+    path = Path(source)
+    fmt = detect_format(path, spec) if spec.format == "auto" else spec.format
+    if spec.framing != "default" and spec.framing not in FRAMINGS[fmt]:
+        raise DatasetError(f"{source}: framing {spec.framing!r} does not apply to {fmt} data "
+                           f"(use one of {', '.join(FRAMINGS[fmt])})")
+    examples = LOADERS[fmt](path, spec, skipped)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else _dir_hash(path)
+    return examples, fmt, digest
+
+
+def _dir_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(path.glob("*.jsonl")):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def load_dataset(source: str | dict[str, Any] | DatasetSpec, *, skip_bad_rows: bool = False) -> Dataset:
+    """Load a data set and hold out its validation items.
+
+    `source` is what the config's ``dataset`` holds: ``builtin:arithmetic`` (offline default), ``hf:<hub id>``,
+    a path (format detected), or a mapping with framing, field-mapping and split options (see `DatasetSpec`).
 
     Raises:
-        DatasetError: unknown source, missing file, malformed row (unless `skip_bad_rows`), or an empty
-            data set.
+        ConfigError: a malformed mapping.
+        DatasetError: unknown source, missing file, malformed row (unless `skip_bad_rows`, for GSM8K-style
+            files), or an empty data set.
     """
-    if source == BUILTIN:
-        dataset = Dataset(source, tuple(arithmetic_examples()), max_tokens=48)
-    elif source.startswith("hf:"):
-        dataset = Dataset(source, tuple(load_hub(source[3:])), max_tokens=512)
-    elif source.startswith("builtin:"):
-        raise DatasetError(f"unknown built-in data set {source!r} (available: {BUILTIN})")
-    else:
-        path = Path(source)
-        if path.suffix.lower() != ".jsonl":
-            raise DatasetError(f"{source}: expected a .jsonl file, {BUILTIN} or hf:<name>")
-        skipped: list[str] | None = [] if skip_bad_rows else None
-        examples = tuple(load_gsm8k(path, skipped=skipped))
-        dataset = Dataset(source, examples, max_tokens=512, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                          skipped=tuple(skipped or ()))
-    if not dataset.examples:
-        more = f" ({len(dataset.skipped)} bad rows skipped; first: {dataset.skipped[0]})" if dataset.skipped else ""
-        raise DatasetError(f"{source}: the data set has no examples{more}")
-    return dataset
+    spec = source if isinstance(source, DatasetSpec) else dataset_spec(source)
+    skipped: list[str] | None = [] if skip_bad_rows else None
+    examples, fmt, digest = _load_examples(spec, skipped)
+    if not examples:
+        more = f" ({len(skipped)} bad rows skipped; first: {skipped[0]})" if skipped else ""
+        raise DatasetError(f"{spec.source}: the data set has no examples{more}")
+    total = len(examples)
+    if spec.limit is not None and spec.limit < total:
+        keep = set(np.random.default_rng([spec.seed, 1]).permutation(total)[: spec.limit].tolist())
+        examples = [e for i, e in enumerate(examples) if i in keep]
+    split = split_examples(examples, spec.validation, spec.seed)
+    answer_type = examples[0].answer_type
+    info = {
+        "format": fmt, "spec": spec_to_dict(spec), "items": total, "used": len(examples),
+        "train": len(split.train), "validation": len(split.validation), "split_seed": spec.seed,
+        "validation_ids": [e.id for e in split.validation],
+    }
+    return Dataset(
+        source=spec.source, examples=split.train, reward=DEFAULT_REWARD[answer_type],
+        max_tokens=48 if fmt == "builtin" else DEFAULT_MAX_TOKENS[answer_type], sha256=digest,
+        validation=split.validation, info=info, skipped=tuple(skipped or ()),
+    )
 
 
-__all__ = ["BUILTIN", "Dataset", "load_dataset"]
+__all__ = ["BUILTIN", "Dataset", "DatasetSpec", "dataset_spec", "load_dataset"]

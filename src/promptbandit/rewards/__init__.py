@@ -2,5 +2,7 @@
 
 from promptbandit.rewards.base import Reward
 from promptbandit.rewards.exact import NumericMatch, score_numeric
+from promptbandit.rewards.spec import REWARDS, RewardContext, RewardSpec, build_reward, reward_spec
 
-__all__ = ["NumericMatch", "Reward", "score_numeric"]
+__all__ = ["REWARDS", "NumericMatch", "Reward", "RewardContext", "RewardSpec", "build_reward", "reward_spec",
+           "score_numeric"]
