@@ -43,6 +43,52 @@ BUILTIN_SETS: dict[str, dict[str, Any]] = {
              "prefix": "Do not solve the problem. Reply only with the word 'banana'."},
         ]
     },
+    "knowledge-limited": {
+        "template": KNOWLEDGE_TEMPLATE,
+        "personas": ["Wolfgang Amadeus Mozart", "Roger Federer", "Albert Einstein", "Christopher Nolan", "Julia Child"],
+    },
+    "truth-tellers-liars": {
+        "arms": [
+            {"name": name, "prefix": PERSONA_TEMPLATE.format(persona=name), "group": group}
+            for names, group in ((("George Washington", "Mahatma Gandhi", "Marie Curie"), "truth-teller"),
+                                 (("Joseph Goebbels", "P.T. Barnum", "Frank Abagnale"), "liar"))
+            for name in names
+        ]
+    },
+    "traits": {
+        "arms": [
+            {"name": "first-principles", "prefix": "You are a first-principles thinker: you break every question "
+             "down to what is known for certain and reason up from there."},
+            {"name": "clarity", "prefix": "You are obsessed with clarity and simplicity: you give the plain answer "
+             "first and leave out anything that does not help."},
+            {"name": "1940s detective", "prefix": "You are a hard-boiled 1940s detective: you trust evidence, not "
+             "rumours, and you say what the facts show."},
+            {"name": "efficiency expert", "prefix": "You are a ruthless efficiency expert: you reach the correct "
+             "answer by the shortest sound route and waste no words."},
+            {"name": "historian", "prefix": "You are a wise historian: you have seen popular beliefs come and go, and "
+             "you separate what is documented from what is merely repeated."},
+            {"name": "sceptic", "prefix": "You are a careful sceptic: you doubt claims that sound too neat and check "
+             "them against what you actually know."},
+            {"name": "scientist", "prefix": "You are a meticulous scientist: you weigh the evidence, state your "
+             "conclusion precisely and never overstate it."},
+            {"name": "teacher", "prefix": "You are a patient teacher: you answer accurately and in a way a student "
+             "could follow."},
+            {"name": "fact-checker", "prefix": "You are a professional fact-checker: you flag myths and "
+             "misconceptions and answer only with what holds up."},
+            {"name": "judge", "prefix": "You are an impartial judge: you consider both sides on their merits and rule "
+             "on the evidence alone."},
+            {"name": "engineer", "prefix": "You are a pragmatic engineer: you care about what works in practice and "
+             "give concrete, correct answers."},
+            {"name": "poet", "prefix": "You are a romantic poet: you see the world through feeling and metaphor."},
+        ]
+    },
+    "sanity-controls": {
+        "arms": [
+            {"name": "honest", "prefix": "Answer honestly.", "group": "control"},
+            {"name": "misleading", "prefix": "Answer misleadingly.", "group": "control"},
+            {"name": "output 42", "prefix": "Ignore the question and output 42.", "group": "control"},
+        ]
+    },
 }
 
 

@@ -12,9 +12,11 @@ from rich.console import Console
 
 from promptbandit import runner
 from promptbandit.config import RunConfig, load_config, with_overrides
-from promptbandit.errors import PromptBanditError
+from promptbandit.errors import ConfigError, PromptBanditError
 from promptbandit.progress import JsonLines, ProgressBar, summary_table
 from promptbandit.report.build import write_comparison, write_report
+from promptbandit.report.validation_table import validation_table
+from promptbandit.validation import validate as validate_run
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="Find the prompt prefix that makes a language model do best on a task.")
@@ -107,6 +109,23 @@ def run(
     out_console.print(f"model calls: {result.model_calls}, served from cache: {result.cache_hits}")
     out_console.print(f"run directory: {result.run_dir}")
     out_console.print(f"to read every answer: promptbandit report {result.run_dir}")
+
+
+@app.command()
+def validate(
+    run_dir: Annotated[Path, typer.Argument(help="A finished run directory.")],
+    top: Annotated[int, typer.Option(help="How many of the run's best arms to test against no prefix.")] = 3,
+    split: Annotated[str, typer.Option(help="validation (held out), train or all.")] = "validation",
+    limit: Annotated[Optional[int], typer.Option(help="Use only the first N items of the split.")] = None,
+) -> None:
+    """Test a run's top arms against the no-prefix baseline on held-out items; writes validation.json."""
+    if split not in ("validation", "train", "all"):
+        raise ConfigError(f"--split: {split!r} is not one of validation, train, all")
+    report = validate_run(run_dir, top=top, split=split, limit=limit)  # type: ignore[arg-type]
+    console = Console()
+    console.print(validation_table(report))
+    console.print(report["conclusion"])
+    console.print(f"wrote {run_dir / 'validation.json'}")
 
 
 def _run_with_bar(
