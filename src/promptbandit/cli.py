@@ -121,7 +121,7 @@ def validate(
     """Test a run's top arms against the no-prefix baseline on held-out items; writes validation.json."""
     if split not in ("validation", "train", "all"):
         raise ConfigError(f"--split: {split!r} is not one of validation, train, all")
-    report = validate_run(run_dir, top=top, split=split, limit=limit)  # type: ignore[arg-type]
+    report = validate_run(run_dir, top=top, split=split, limit=limit)
     console = Console()
     console.print(validation_table(report))
     console.print(report["conclusion"])

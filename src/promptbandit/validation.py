@@ -57,7 +57,7 @@ def compare(
     difference is positive.
     """
     base_ok = [v for v in baseline if v is not None]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, values in zip(names, rewards):
         pairs = [(a, b) for a, b in zip(values, baseline) if a is not None and b is not None]
         arm_vals, base_vals = [a for a, _ in pairs], [b for _, b in pairs]
@@ -77,7 +77,7 @@ def compare(
         row["verdict"] = ("beats baseline" if adjusted < alpha and row["difference"] > 0 else
                           "worse than baseline" if adjusted < alpha and row["difference"] < 0 else
                           "no significant difference")
-    winners = [r["name"] for r in rows if r["verdict"] == "beats baseline"]
+    winners = [str(r["name"]) for r in rows if r["verdict"] == "beats baseline"]
     conclusion = (f"{', '.join(winners)} beat{'s' if len(winners) == 1 else ''} the no-prefix baseline "
                   f"(Holm-adjusted p < {alpha})" if winners else
                   f"No arm beats the no-prefix baseline (Holm-adjusted p >= {alpha} or a lower mean for every arm).")

@@ -51,7 +51,7 @@ DEFAULT_RUBRIC = "Correctness first; then clarity and helpfulness. Penalise answ
 _VERDICT_LINE = re.compile(r"verdict\s*[:=\-]?\s*\**\s*(answer\s*)?(1|2|one|two|tie|equal|draw)\b", re.IGNORECASE)
 _BETTER = re.compile(r"answer\s*(1|2)\s+is\s+(?:better|stronger|more)", re.IGNORECASE)
 _SCORE_LINE = re.compile(r"score\s*[:=]?\s*\**\s*(\d+(?:\.\d+)?)\s*(?:/\s*10)?", re.IGNORECASE)
-_WORD = {"1": "1", "one": "1", "2": "2", "two": "2", "tie": "tie", "equal": "tie", "draw": "tie"}
+_WORD: dict[str, Verdict] = {"1": "1", "one": "1", "2": "2", "two": "2", "tie": "tie", "equal": "tie", "draw": "tie"}
 POINTS = {"win": 1.0, "tie": 0.5, "loss": 0.0}
 
 
@@ -66,10 +66,10 @@ def parse_pairwise_verdict(text: str) -> Verdict | None:
     cleaned = text.replace("**", "")
     found = _VERDICT_LINE.findall(cleaned)
     if found:
-        return _WORD[found[-1][1].lower()]  # type: ignore[return-value]
+        return _WORD[found[-1][1].lower()]
     better = set(_BETTER.findall(cleaned))
     if len(better) == 1:
-        return better.pop()  # type: ignore[return-value]
+        return better.pop()
     return None
 
 
