@@ -40,6 +40,7 @@ def test_preset_runs_and_validates_with_the_embedded_model(
     config = with_overrides(load_config(preset), {"steps": 3, "max_tokens": 8, "out": str(tmp_path / "run")})
     result = runner.run(config)
     assert len(result.records) == 3
+    assert set(result.summary["unparseable"]) == {arm.name for arm in result.arms}
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     held_out = set(manifest["dataset"]["validation_ids"])
     assert held_out and not held_out & {r.example_id for r in result.records}

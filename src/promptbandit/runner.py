@@ -245,6 +245,9 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
         summary["usage"]["budget_ledger"] = p.budget.to_json()
     summary["skipped_rows"] = len(p.dataset.skipped)
     summary["stopped"] = stopped
+    # Answers the reward could not read (no True/False verdict, no option letter) scored 0; count them per arm.
+    summary["unparseable"] = {a.name: sum(bool(r.detail.get("unparseable")) for r in records if r.arm == i)
+                              for i, a in enumerate(p.arms)}
     write_json(p.run_dir / SUMMARY, summary)
     manifest["usage"] = summary["usage"]
     write_json(p.run_dir / MANIFEST, manifest)
