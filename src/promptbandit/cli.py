@@ -31,7 +31,7 @@ def _root() -> None:
 def run(
     config_file: Annotated[Path | None, typer.Argument(help="YAML or JSON config file.")] = None,
     name: Annotated[str | None, typer.Option(help="Run name (used in the default run directory).")] = None,
-    dataset: Annotated[str | None, typer.Option(help="builtin:arithmetic, hf:<hub id> or a .jsonl path.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="builtin:arithmetic, hf:<hub id>, or a data file or directory (format detected).")] = None,
     arms: Annotated[list[str] | None, typer.Option(help="Arm set name or file; repeat or comma-separate.")] = None,
     baseline: Annotated[bool | None, typer.Option("--baseline", help="Add the no-prefix arm.")] = None,
     placement: Annotated[str | None, typer.Option(help="Prefix as 'system' message or start of 'user' message.")] = None,
@@ -116,7 +116,7 @@ def validate(
     run_dir: Annotated[Path, typer.Argument(help="A finished run directory.")],
     top: Annotated[int, typer.Option(help="How many of the run's best arms to test against no prefix.")] = 3,
     split: Annotated[str, typer.Option(help="validation (held out), train or all.")] = "validation",
-    limit: Annotated[Optional[int], typer.Option(help="Use only the first N items of the split.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Use only the first N items of the split.")] = None,
 ) -> None:
     """Test a run's top arms against the no-prefix baseline on held-out items; writes validation.json."""
     if split not in ("validation", "train", "all"):
