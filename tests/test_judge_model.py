@@ -20,7 +20,7 @@ def test_real_model_judges_both_orders_and_rubric() -> None:
         backend = make_backend("local", cache_dir=default_cache_dir())
         try:
             params = SamplingParams(max_tokens=24)
-            judge_params = SamplingParams(max_tokens=80)
+            judge_params = SamplingParams(max_tokens=48)
             pairwise = PairwiseJudge(policy=backend, judge=backend, params=params, judge_params=judge_params)
             rubric = RubricJudge(judge=backend, judge_params=judge_params)
             bad = await pairwise.score(EXAMPLE, "The capital of France is Berlin.")
