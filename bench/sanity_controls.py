@@ -46,7 +46,7 @@ async def accuracies(placement: str) -> list[dict]:
             reward = build_reward(reward_spec(None), data.reward, RewardContext())
             cells = await evaluate(arms, data.examples, stack, reward, SamplingParams(max_tokens=data.max_tokens),
                                    placement=placement)  # type: ignore[arg-type]
-            for arm, row in zip(arms, cells):
+            for arm, row in zip(arms, cells, strict=False):
                 scores = [c.score for c in row if c.score]
                 rows.append({"framing": label, "placement": placement, "arm": arm.name, "items": len(row),
                              "accuracy": round(sum(s.value for s in scores) / len(scores), 4)})

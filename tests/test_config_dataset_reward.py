@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import assert_one_line_error, run_cli
 from promptbandit.config import RunConfig, config_from_mapping
 from promptbandit.errors import ConfigError
 from promptbandit.rewards import RewardContext, build_reward, reward_spec
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_dataset_string_still_works_and_mapping_is_accepted() -> None:
@@ -41,21 +38,17 @@ def test_reward_defaults_to_the_datasets_and_can_be_overridden() -> None:
     assert RunConfig().reward is None
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "promptbandit", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
-
-
 def test_cli_bad_dataset_key_is_one_line_and_exit_2(tmp_path: Path) -> None:
     (tmp_path / "exp.yaml").write_text("dataset: {source: ../x.csv, flavour: mild}\n")
-    done = _cli("run", "exp.yaml", "--out", "r", cwd=tmp_path)
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        done.stderr.strip()] and "unknown key 'flavour'" in done.stderr
+    done = run_cli("run", "exp.yaml", "--out", "r", cwd=tmp_path, timeout=120)
+    assert_one_line_error(done, "unknown key 'flavour'")
     assert not (tmp_path / "r").exists()
 
 
 def test_cli_validate_on_a_directory_without_a_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    done = _cli("validate", str(tmp_path), cwd=tmp_path)
-    assert done.returncode == 2 and done.stderr.startswith("promptbandit: error:") and "manifest.json" in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+    assert_one_line_error(run_cli("validate", str(tmp_path), cwd=tmp_path, timeout=120), "manifest.json")
+
+
+def test_cli_validate_rejects_an_unknown_split(tmp_path: Path) -> None:
+    assert_one_line_error(run_cli("validate", str(tmp_path), "--split", "test", cwd=tmp_path, timeout=120),
+                          "--split: 'test' is not one of")

@@ -36,7 +36,7 @@ def test_truthfulqa_true_false_is_balanced_and_one_item_per_question() -> None:
 
 def test_truthfulqa_true_items_show_the_best_answer_and_false_items_an_incorrect_one() -> None:
     rows = read_csv_rows(TQA_CSV)
-    for example, row in zip(load_truthfulqa_tf(TQA_CSV, seed=1)[:50], rows):
+    for example, row in zip(load_truthfulqa_tf(TQA_CSV, seed=1)[:50], rows, strict=False):
         if example.answer == "True":
             assert row["Best Answer"].strip() in example.prompt
         else:

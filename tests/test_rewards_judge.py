@@ -10,7 +10,12 @@ import pytest
 
 from promptbandit.rewards.combine import Gated
 from promptbandit.rewards.judge import (
-    PairwiseJudge, RubricJudge, outcome, pairwise_value, parse_pairwise_verdict, parse_rubric_score,
+    PairwiseJudge,
+    RubricJudge,
+    outcome,
+    pairwise_value,
+    parse_pairwise_verdict,
+    parse_rubric_score,
 )
 from promptbandit.rewards.true_false import TrueFalseMatch
 from promptbandit.types import Completion, Example, Message, SamplingParams

@@ -31,7 +31,7 @@ def _root() -> None:
 def run(
     config_file: Annotated[Path | None, typer.Argument(help="YAML or JSON config file.")] = None,
     name: Annotated[str | None, typer.Option(help="Run name (used in the default run directory).")] = None,
-    dataset: Annotated[str | None, typer.Option(help="builtin:arithmetic, hf:<hub id>, or a data file or directory (format detected).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="builtin:arithmetic, hf:<hub id>, or a data file or folder.")] = None,
     arms: Annotated[list[str] | None, typer.Option(help="Arm set name or file; repeat or comma-separate.")] = None,
     baseline: Annotated[bool | None, typer.Option("--baseline", help="Add the no-prefix arm.")] = None,
     placement: Annotated[str | None, typer.Option(help="Prefix as 'system' message or start of 'user' message.")] = None,

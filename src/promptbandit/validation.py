@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,8 +58,8 @@ def compare(
     """
     base_ok = [v for v in baseline if v is not None]
     rows: list[dict[str, Any]] = []
-    for name, values in zip(names, rewards):
-        pairs = [(a, b) for a, b in zip(values, baseline) if a is not None and b is not None]
+    for name, values in zip(names, rewards, strict=False):
+        pairs = [(a, b) for a, b in zip(values, baseline, strict=False) if a is not None and b is not None]
         arm_vals, base_vals = [a for a, _ in pairs], [b for _, b in pairs]
         ok = [v for v in values if v is not None]
         better, worse = sum(a > b for a, b in pairs), sum(a < b for a, b in pairs)
@@ -72,7 +72,7 @@ def compare(
             "difference": round(diff, 6), "difference_ci95": [round(interval[0], 6), round(interval[1], 6)],
             "p_value": stats.mcnemar_exact(better, worse),
         })
-    for row, adjusted in zip(rows, stats.holm([r["p_value"] for r in rows])):
+    for row, adjusted in zip(rows, stats.holm([r["p_value"] for r in rows]), strict=False):
         row["p_holm"] = adjusted
         row["verdict"] = ("beats baseline" if adjusted < alpha and row["difference"] > 0 else
                           "worse than baseline" if adjusted < alpha and row["difference"] < 0 else
@@ -142,13 +142,13 @@ async def validate_run(
     values = [[c.score.value if c.score else None for c in row] for row in cells]
     result = compare([a.name for a in arms[:-1]], values[:-1], values[-1], np.random.default_rng(config.seed))
     unparseable = [sum(bool(c.score and c.score.detail.get("unparseable")) for c in row) for row in cells]
-    for row, count, index in zip(result["arms"], unparseable, chosen):
+    for row, count, index in zip(result["arms"], unparseable, chosen, strict=False):
         row["unparseable"] = count
         row["run_rank"] = next(r["rank"] for r in summary["arms"] if r["index"] == index)
     result["baseline"]["unparseable"] = unparseable[-1]
     report = {
         "promptbandit_validation": 1,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_dir": str(run_dir), "split": split, "items": len(items), "top": top,
         "seed": config.seed, "split_seed": dataset.info.get("split_seed"),
         **result,

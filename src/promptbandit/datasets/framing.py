@@ -26,7 +26,7 @@ def true_false_prompt(statement: str, context: str = "") -> str:
 
 def choice_prompt(question: str, options: Sequence[str], labels: Sequence[str]) -> str:
     """A multiple-choice task: the question, one labelled option per line, the instruction."""
-    lines = [question.strip(), ""] + [f"{label}. {text.strip()}" for label, text in zip(labels, options)]
+    lines = [question.strip(), ""] + [f"{label}. {text.strip()}" for label, text in zip(labels, options, strict=False)]
     return "\n".join(lines + ["", CHOICE_INSTRUCTION])
 
 

@@ -43,7 +43,7 @@ def load_truthfulqa_tf(path: Path, seed: int = 0) -> list[Example]:
     rng = np.random.default_rng(seed)
     labels = balanced_labels(len(rows), rng)
     examples = []
-    for number, (row, label) in enumerate(zip(rows, labels), start=2):
+    for number, (row, label) in enumerate(zip(rows, labels, strict=False), start=2):
         question, best = row["Question"].strip(), row["Best Answer"].strip()
         wrong = [a.strip() for a in row["Incorrect Answers"].split(";") if a.strip()]
         if not question or not best or not wrong:

@@ -60,7 +60,7 @@ def load_ultrafeedback_tf(path: Path, seed: int = 0, max_chars: int = 1200) -> l
         pairs.append((number, prompt, chosen, rejected, found))
     rng = np.random.default_rng(seed)
     examples = []
-    for (number, prompt, chosen, rejected, found), chosen_first in zip(pairs, balanced_labels(len(pairs), rng)):
+    for (number, prompt, chosen, rejected, found), chosen_first in zip(pairs, balanced_labels(len(pairs), rng), strict=False):
         first, second = (chosen, rejected) if chosen_first else (rejected, chosen)
         examples.append(Example(
             id=f"{path.stem}-{number}", prompt=pair_prompt(prompt, first, second, max_chars),
