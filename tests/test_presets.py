@@ -40,7 +40,7 @@ def test_preset_runs_and_validates_with_the_embedded_model(
     config = load_config(preset)
     if isinstance(config.dataset, dict) and "max_chars" in config.dataset:
         # UltraFeedback: shorter responses keep the prompts (and this test) small; the framing is unchanged.
-        config = with_overrides(config, {"dataset": {**config.dataset, "max_chars": 200}})
+        config = with_overrides(config, {"dataset": {**config.dataset, "max_chars": 80}})
     config = with_overrides(config, {"steps": 3, "max_tokens": 8, "out": str(tmp_path / "run")})
     result = runner.run(config)
     assert len(result.records) == 3
