@@ -112,7 +112,7 @@ async def validate_run(
     manifest = read_json(run_dir / MANIFEST)
     summary = read_json(run_dir / SUMMARY)
     config = config_from_mapping(manifest["config"], source=str(run_dir / MANIFEST))
-    dataset = load_dataset(config.dataset)
+    dataset = load_dataset(config.dataset, skip_bad_rows=config.skip_bad_rows)
     items = {"validation": dataset.validation, "train": dataset.examples,
              "all": dataset.examples + dataset.validation}[split]
     if not items:
