@@ -72,7 +72,7 @@ CASES = [
          {"a.json": '[{"name": "twin", "prefix": "A."}, {"name": "twin", "prefix": "B."}]'}),
     # data
     Case("data-missing", ("--dataset", "gone.jsonl"), "data file not found: gone.jsonl"),
-    Case("data-extension", ("--dataset", "d.csv"), "d.csv: expected a .jsonl file", {"d.csv": "q,a\n"}),
+    Case("data-extension", ("--dataset", "d.csv"), "d.csv: unknown CSV layout; give dataset.fields", {"d.csv": "q,a\n"}),
     Case("data-bad-json-line", ("--dataset", "d.jsonl"), "d.jsonl:2: not valid JSON",
          {"d.jsonl": GOOD_ROW + "\n{oops\n"}),
     Case("data-not-object", ("--dataset", "d.jsonl"), "d.jsonl:1: expected a JSON object, got list",

@@ -85,6 +85,15 @@ FRAMINGS = {"gsm8k": ("default",), "arc": ("default",), "truthfulqa": ("true_fal
             "ultrafeedback": ("true_false",), "domains": ("open", "true_false"), "generic": ("default",)}
 
 
+def _first_line(path: Path, wanted: Callable[[str], bool]) -> str:
+    """The first line of a text file that `wanted` accepts ("" if none); bad UTF-8 is a DatasetError."""
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            return next((line for line in handle if wanted(line)), "")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
 def detect_format(path: Path, spec: DatasetSpec) -> str:
     """Guess the loader from the path: a directory of domain files, the TruthfulQA CSV or JSON, or the keys of
     the first JSONL record. A config with ``fields`` is always ``generic``."""
@@ -98,15 +107,13 @@ def detect_format(path: Path, spec: DatasetSpec) -> str:
     if not path.is_file():
         raise DatasetError(f"data file not found: {path}")
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig") as handle:
-            header = handle.readline()
+        header = _first_line(path, lambda line: True)
         if "Best Answer" in header:
             return "truthfulqa"
         raise DatasetError(f"{path}: unknown CSV layout; give dataset.fields to map its columns")
     if suffix == ".json":
         return "truthfulqa"
-    with path.open(encoding="utf-8-sig") as handle:
-        first = next((line for line in handle if line.strip()), "")
+    first = _first_line(path, lambda line: bool(line.strip()))
     try:
         record = json.loads(first) if first else {}
     except json.JSONDecodeError:
