@@ -44,7 +44,7 @@ CASES = [
     Case("config-bad-json", ("c.json",), "c.json: not valid JSON", {"c.json": '{"steps": 3,,}'}),
     Case("config-not-mapping", ("c.yaml",), "c.yaml: expected a mapping of settings", {"c.yaml": "- 1\n- 2\n"}),
     Case("config-unknown-key", ("c.yaml",), "c.yaml: unknown key 'stepz'", {"c.yaml": "stepz: 3\n"}),
-    Case("config-wrong-type", ("c.yaml",), "c.yaml: steps must be an integer, got 'ten'", {"c.yaml": "steps: ten\n"}),
+    Case("config-wrong-type", ("c.yaml",), "c.yaml: steps must be an integer or null, got 'ten'", {"c.yaml": "steps: ten\n"}),
     Case("config-zero-steps", ("c.yaml",), "c.yaml: steps: must be at least 1, got 0", {"c.yaml": "steps: 0\n"}),
     Case("config-bad-policy", ("c.yaml",), "c.yaml: policy: 'greedy' is not one of", {"c.yaml": "policy: greedy\n"}),
     Case("config-temperature", ("c.yaml",), "temperature: must be between 0 and 2, got 5",

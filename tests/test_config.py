@@ -10,7 +10,7 @@ from promptbandit.errors import ConfigError
 
 def test_defaults_are_the_offline_run() -> None:
     config = RunConfig()
-    assert config.model == "local" and config.dataset == "builtin:arithmetic" and config.steps == 200
+    assert config.model == "local" and config.dataset == "builtin:arithmetic" and config.step_limit == 200
 
 
 def test_yaml_file_is_loaded(tmp_path: Path) -> None:

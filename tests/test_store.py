@@ -52,5 +52,5 @@ def test_a_gap_in_steps_is_an_error(tmp_path: Path) -> None:
     with StepLog(path) as log:
         log.append(_record(0))
         log.append(_record(2))
-    with pytest.raises(RunDirError, match="step 2 found where step 1 was expected"):
+    with pytest.raises(RunDirError, match="call 2 found where call 1 was expected"):
         read_steps(path)

@@ -6,6 +6,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
+from promptbandit.confidence import PairedStats, add_step, confidence, leader, radius
 from promptbandit.types import Arm, StepRecord
 
 Z95 = 1.959963984540054
@@ -103,3 +106,50 @@ def summarize(arms: Sequence[Arm], records: Sequence[StepRecord]) -> dict[str, A
 
 def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 6) if values else None
+
+
+def identification(arms: Sequence[Arm], records: Sequence[StepRecord], *, recommended: int | None = None,
+                   level: float = 0.95) -> dict[str, Any]:
+    """Which arm to pick, how sure an anytime-valid test is of it, and its estimated gap to the runner-up.
+
+    Steps that evaluated several arms on one question are compared pairwise (question difficulty cancels);
+    runs with one arm per step fall back to per-arm confidence sequences. ``confidence`` is the largest
+    ``1 - delta`` at which the recommended arm is certified better than every other arm; it is valid
+    however the run chose its arms and whenever it stopped (`promptbandit.confidence`).
+
+    Args:
+        recommended: the policy's own pick (fixed-budget schedules); default the arm with the best mean.
+        level: coverage of the gap interval.
+    """
+    stats = PairedStats(len(arms))
+    by_step: dict[int, list[StepRecord]] = {}
+    for record in records:
+        by_step.setdefault(record.step, []).append(record)
+    for group in by_step.values():
+        add_step(stats, [r.arm for r in group], [r.reward if r.status == "ok" else None for r in group])
+    paired = bool((stats.n[~np.eye(len(arms), dtype=bool)] > 0).any()) if len(arms) > 1 else False
+    best = int(leader(stats)) if recommended is None else recommended
+    result: dict[str, Any] = {
+        "recommended": arms[best].name, "index": best, "paired": paired,
+        "confidence": round(confidence(stats, best, paired=paired), 6) if len(arms) > 1 else None,
+    }
+    if len(arms) > 1:
+        means = np.nan_to_num(stats.arm_means(), nan=-np.inf)
+        means[best] = -np.inf
+        runner = int(np.argmax(means))
+        alpha = (1 - level) / 2
+        if paired:
+            n, gap = int(stats.n[best, runner]), float(stats.pair_means()[best, runner])
+            low, high = float(stats.pair_lower(alpha)[best, runner]), float(stats.pair_upper(alpha)[best, runner])
+        else:
+            n = int(min(stats.arm_n[best], stats.arm_n[runner]))
+            mean = np.nan_to_num(stats.arm_means(), nan=0.0)
+            rad = radius(stats.arm_n, stats.arm_var, alpha / 2, 1.0)
+            gap = float(mean[best] - mean[runner])
+            low = max(-1.0, float(mean[best] - rad[best] - mean[runner] - rad[runner]))
+            high = min(1.0, float(mean[best] + rad[best] - mean[runner] + rad[runner]))
+        result.update({
+            "runner_up": arms[runner].name, "gap": round(gap, 6), "gap_interval": [round(low, 6), round(high, 6)],
+            "gap_interval_level": level, "questions_compared": n,
+        })
+    return result

@@ -38,9 +38,15 @@ def run(
     model: Annotated[str | None, typer.Option(help="local, local:<file.gguf> or openai:<model>.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server root, e.g. http://127.0.0.1:8080/v1.")] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable that holds the API key.")] = None,
-    policy: Annotated[str | None, typer.Option(help="reinforce, ucb1, thompson, epsilon-greedy or uniform.")] = None,
+    policy: Annotated[str | None, typer.Option(help="reinforce, ucb1, thompson, epsilon-greedy, uniform, cs-elimination, "
+                                                     "successive-halving or successive-rejects.")] = None,
     lr: Annotated[float | None, typer.Option(help="REINFORCE learning rate.")] = None,
-    steps: Annotated[int | None, typer.Option(help="Number of steps (model calls).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Number of steps (default 200, or what --budget allows).")] = None,
+    pair: Annotated[str | None, typer.Option(
+        "--pair", "--arms-per-step", help="Arms evaluated on each step's question: 1, k or 'all' (paired steps).")] = None,
+    confidence: Annotated[float | None, typer.Option(
+        help="Stop once one arm is the best with this confidence (e.g. 0.95), by an anytime-valid test.")] = None,
+    budget: Annotated[int | None, typer.Option(help="Model calls for the whole run (fixed-budget policies plan for it).")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
     update_lag: Annotated[
         int | None, typer.Option(help="Step t is chosen after the rewards of steps up to t-lag (default: concurrency).")
@@ -72,7 +78,8 @@ def run(
         "arms": tuple(a.strip() for item in arms for a in item.split(",") if a.strip()) if arms else None,
         "policy_params": {**config.policy_params, "lr": lr} if lr is not None else None,
         "max_attempts": max_attempts, "request_timeout": request_timeout, "on_failure": on_failure,
-        "skip_bad_rows": skip_bad_rows,
+        "skip_bad_rows": skip_bad_rows, "confidence": confidence, "budget": budget,
+        "arms_per_step": _per_step(pair),
     }
     caps = {"max_calls": max_calls, "max_total_tokens": max_total_tokens, "max_cost": max_cost}
     config = with_overrides(config, {**overrides, **caps})
@@ -106,9 +113,25 @@ def run(
     verdict = "clearly ahead of the runner-up" if best["separated_from_runner_up"] else \
         "not separated from the runner-up (overlapping 95% intervals)"
     out_console.print(f"best arm: [bold]{best['name']}[/] (mean {best['mean_reward']}), {verdict}")
+    ident = result.summary.get("identification") or {}
+    if ident.get("confidence") is not None:
+        test = "paired" if ident["paired"] else "unpaired"
+        out_console.print(f"recommended: [bold]{ident['recommended']}[/], best with confidence {ident['confidence']:.3f} "
+                          f"({test} anytime-valid test); gap to {ident['runner_up']}: {ident['gap']:+.3f} "
+                          f"(95% {ident['gap_interval'][0]:+.3f} to {ident['gap_interval'][1]:+.3f}, "
+                          f"{ident['questions_compared']} questions); stopped by {ident['stopped_by']}")
     out_console.print(f"model calls: {result.model_calls}, served from cache: {result.cache_hits}")
     out_console.print(f"run directory: {result.run_dir}")
     out_console.print(f"to read every answer: promptbandit report {result.run_dir}")
+
+
+def _per_step(value: str | None) -> int | str | None:
+    if value is None or value == "all":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"--pair: expected a whole number or 'all', got {value!r}") from None
 
 
 @app.command()

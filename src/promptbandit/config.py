@@ -13,7 +13,11 @@ from promptbandit.datasets.spec import dataset_spec
 from promptbandit.errors import ConfigError
 from promptbandit.rewards.spec import reward_spec
 
-PolicyName = Literal["reinforce", "ucb1", "thompson", "epsilon-greedy", "uniform"]
+PolicyName = Literal["reinforce", "ucb1", "thompson", "epsilon-greedy", "uniform", "cs-elimination",
+                     "successive-halving", "successive-rejects"]
+PAIRED_POLICIES = ("cs-elimination", "successive-halving", "successive-rejects")
+BUDGET_POLICIES = ("successive-halving", "successive-rejects")
+DEFAULT_STEPS = 200
 PlacementName = Literal["system", "user"]
 OnFailure = Literal["continue", "stop"]
 
@@ -34,7 +38,14 @@ class RunConfig:
         api_key_env: name of the environment variable holding the API key.
         temperature, max_tokens: sampling; ``max_tokens`` None takes the data set's own default.
         policy: bandit policy name; ``policy_params`` are its keyword arguments (``lr``, ``c``, ``epsilon``...).
-        steps: number of steps (one model call each).
+        steps: number of steps; None means 200, or as many as `budget` allows when a budget is set.
+        arms_per_step: arms evaluated on each step's question: 1 (one call per step, the original study's
+            design), k, or "all"; several arms on one question make paired steps, in which question
+            difficulty cancels from comparisons. None: 1, or "all" for the identification policies.
+        confidence: stop as soon as one arm is certified best with this confidence (e.g. 0.95) by an
+            anytime-valid test; None never stops early. Also sets ``cs-elimination``'s delta.
+        budget: model calls for the whole run; fixed-budget policies plan their rounds for it, and no step
+            starts that would go past it.
         concurrency: requests in flight at once.
         update_lag: step t is chosen from the policy after steps 0..t-update_lag; None means `concurrency`.
         seed: seeds every random choice.
@@ -64,7 +75,10 @@ class RunConfig:
     max_tokens: int | None = None
     policy: PolicyName = "reinforce"
     policy_params: dict[str, float] = field(default_factory=dict)
-    steps: int = 200
+    steps: int | None = None
+    arms_per_step: int | str | None = None
+    confidence: float | None = None
+    budget: int | None = None
     concurrency: int = 1
     update_lag: int | None = None
     seed: int = 0
@@ -86,10 +100,10 @@ class RunConfig:
             if value not in get_args(allowed):
                 options = ", ".join(get_args(allowed))
                 raise ConfigError(f"{name}: {value!r} is not one of {options}")
-        for name in ("steps", "concurrency", "max_attempts"):
+        for name in ("concurrency", "max_attempts"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be at least 1, got {getattr(self, name)}")
-        for name in ("max_calls", "max_total_tokens"):
+        for name in ("steps", "max_calls", "max_total_tokens", "budget"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be at least 1, got {getattr(self, name)}")
         if self.max_cost is not None and not self.max_cost > 0:
@@ -113,6 +127,31 @@ class RunConfig:
         if not (self.model == "local" or self.model.startswith(("local:", "openai:"))):
             raise ConfigError(f"model: {self.model!r} must be 'local', 'local:<file.gguf>' or 'openai:<model>'")
 
+        if self.arms_per_step is not None and self.arms_per_step != "all" and (
+                isinstance(self.arms_per_step, bool) or not isinstance(self.arms_per_step, int) or self.arms_per_step < 1):
+            raise ConfigError(f"arms_per_step: must be a whole number of at least 1 or 'all', got {self.arms_per_step!r}")
+        if self.confidence is not None and not 0.0 < self.confidence < 1.0:
+            raise ConfigError(f"confidence: must be between 0 and 1 (for example 0.95), got {self.confidence}")
+        if self.policy in BUDGET_POLICIES and self.budget is None:
+            raise ConfigError(f"budget: policy {self.policy} plans its rounds for a budget of model calls; give budget")
+        if self.policy in PAIRED_POLICIES and self.arms_per_step == 1:
+            raise ConfigError(f"arms_per_step: policy {self.policy} compares arms on shared questions; it needs at "
+                              "least 2 arms per step (or leave arms_per_step unset)")
+
+    @property
+    def step_limit(self) -> int:
+        """The most steps the run may take."""
+        if self.steps is not None:
+            return self.steps
+        return self.budget if self.budget is not None else DEFAULT_STEPS
+
+    def per_step(self, n_arms: int) -> int:
+        """Arms evaluated on each step's question."""
+        value = self.arms_per_step
+        if value is None:
+            value = "all" if self.policy in PAIRED_POLICIES else 1
+        return n_arms if value == "all" else min(int(value), n_arms)
+
     @property
     def lag(self) -> int:
         return self.update_lag or self.concurrency
@@ -126,7 +165,8 @@ class RunConfig:
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,), "dataset": (str, dict), "arms": (list, str), "baseline": (bool,), "placement": (str,),
     "model": (str,), "base_url": (str, type(None)), "api_key_env": (str,), "temperature": (int, float),
-    "max_tokens": (int, type(None)), "policy": (str,), "policy_params": (dict,), "steps": (int,),
+    "max_tokens": (int, type(None)), "policy": (str,), "policy_params": (dict,), "steps": (int, type(None)),
+    "arms_per_step": (int, str, type(None)), "confidence": (int, float, type(None)), "budget": (int, type(None)),
     "concurrency": (int,), "update_lag": (int, type(None)), "seed": (int,), "out": (str, type(None)),
     "cache": (str, type(None)), "max_attempts": (int,), "on_failure": (str,), "request_timeout": (int, float),
     "max_calls": (int, type(None)), "max_total_tokens": (int, type(None)), "max_cost": (int, float, type(None)),

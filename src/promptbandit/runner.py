@@ -30,11 +30,12 @@ from promptbandit.budget import (
     spent_by_records,
     usage_summary,
 )
-from promptbandit.config import RunConfig, config_from_mapping
+from promptbandit.confidence import Certifier
+from promptbandit.config import BUDGET_POLICIES, RunConfig, config_from_mapping
 from promptbandit.datasets import Dataset, load_dataset
 from promptbandit.errors import BackendError, ConfigError, RunDirError
 from promptbandit.loop import run_loop
-from promptbandit.policies import POLICIES, Policy
+from promptbandit.policies import POLICIES, Policy, SetPolicy
 from promptbandit.report.plots import write_policy_plot
 from promptbandit.rewards import Reward, RewardContext, build_reward, reward_spec
 from promptbandit.store import MANIFEST, POLICY_PLOT, STEPS, SUMMARY, StepLog, read_json, read_steps, write_json
@@ -66,10 +67,18 @@ def default_cache_dir() -> Path:
     return Path(override) if override else platformdirs.user_cache_path("promptbandit")
 
 
-def make_policy(config: RunConfig, n_arms: int) -> Policy:
-    """Build the configured policy; bad parameters become a ConfigError naming them."""
+def make_policy(config: RunConfig, n_arms: int) -> Policy | SetPolicy:
+    """Build the configured policy; bad parameters become a ConfigError naming them.
+
+    The identification policies take their delta from ``confidence`` and their budget from ``budget``.
+    """
+    params: dict[str, Any] = dict(config.policy_params)
+    if config.policy == "cs-elimination" and config.confidence is not None:
+        params.setdefault("delta", 1.0 - config.confidence)
+    if config.policy in BUDGET_POLICIES:
+        params.setdefault("budget", config.budget)
     try:
-        return POLICIES[config.policy](n_arms, **config.policy_params)
+        return POLICIES[config.policy](n_arms, **params)
     except TypeError as exc:
         raise ConfigError(f"policy_params: {config.policy} does not take these parameters ({exc})") from None
     except ValueError as exc:
@@ -136,7 +145,7 @@ class PreparedRun:
     config: RunConfig
     arms: tuple[Arm, ...]
     dataset: Dataset
-    policy: Policy
+    policy: Policy | SetPolicy
     reward: Reward
     params: SamplingParams
     model: Backend
@@ -172,7 +181,7 @@ async def prepare(
         config = config_from_mapping(read_manifest(resume)["config"], source=str(manifest_path))
         given = {k: v for k, v in (caps or {}).items() if v is not None}
         config = config_from_mapping({**config.to_dict(), **given}, source="command line") if given else config
-        replay = {r.step: r for r in read_steps(resume / STEPS)}
+        replay = {r.call: r for r in read_steps(resume / STEPS)}
         run_dir = resume
     else:
         run_dir = Path(config.out) if config.out else default_run_dir(config, now())
@@ -230,7 +239,7 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
         for observer in observers:
             start = getattr(observer, "start", None)
             if start is not None:
-                start([a.name for a in p.arms], p.config.steps)
+                start([a.name for a in p.arms], p.config.step_limit)
         records, stopped = await _run_steps(p.config, p.arms, p.dataset, p.backend, p.reward, p.policy, p.params,
                                             p.run_dir, p.replay, observers)
     finally:
@@ -238,6 +247,13 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
         if p.judge is not None:
             await p.judge.aclose()
     summary = analysis.summarize(p.arms, records)
+    recommend = getattr(p.policy, "recommendation", None)
+    summary["identification"] = {
+        **analysis.identification(p.arms, records, recommended=recommend()["arm"] if recommend else None),
+        "arms_per_step": p.config.per_step(len(p.arms)), "confidence_target": p.config.confidence,
+        "budget": p.config.budget, "steps": len({r.step for r in records}),
+        "stopped_by": _stopped_by(p.config, len(p.arms), records, stopped, p.policy),
+    }
     hits, misses = (p.cache.hits, p.cache.misses) if p.cache else (0, sum(not r.cached for r in records))
     summary["cache"] = {"hits": hits, "misses": misses}
     summary["usage"] = usage_summary(p.arms, records, p.price)
@@ -322,20 +338,45 @@ async def _preflight(backend: Backend) -> None:
     await backend.complete([{"role": "user", "content": "Reply with OK."}], SamplingParams(max_tokens=2))
 
 
+def _stopped_by(config: RunConfig, n_arms: int, records: Sequence[StepRecord], stopped: str | None,
+                policy: Policy | SetPolicy) -> str:
+    """Why the run ended: a hard cap, the confidence target, the policy's own end, the call budget, or the steps."""
+    if stopped:
+        return "cap"
+    if config.confidence is not None:
+        paired = config.per_step(n_arms) > 1 or bool(getattr(policy, "paired", False))
+        rule = Certifier(n_arms, 1.0 - config.confidence, paired)
+        by_step: dict[int, list[StepRecord]] = {}
+        for record in records:
+            by_step.setdefault(record.step, []).append(record)
+        for group in by_step.values():
+            rule.update_set([r.arm for r in group], [r.reward if r.status == "ok" else None for r in group])
+        if rule.done():
+            return "confidence"
+    if getattr(policy, "finished", lambda: False)():
+        return "confidence" if config.policy == "cs-elimination" else "policy"
+    if len({r.step for r in records}) >= config.step_limit:
+        return "steps"
+    return "budget" if config.budget is not None else "steps"
+
+
 async def _run_steps(
-    config: RunConfig, arms: Sequence[Arm], dataset: Dataset, backend: Backend, reward: Reward, policy: Policy,
+    config: RunConfig, arms: Sequence[Arm], dataset: Dataset, backend: Backend, reward: Reward, policy: Policy | SetPolicy,
     params: SamplingParams, run_dir: Path, replay: dict[int, StepRecord], observers: Sequence[Observer],
 ) -> tuple[list[StepRecord], str | None]:
     """Run the loop, logging each new step; a budget cap ends it early with the reason as second value."""
     counts = {"ok": 0, "failed": 0}
     done: list[StepRecord] = []
+    per_step = config.per_step(len(arms))
+    paired = per_step > 1 or bool(getattr(policy, "paired", False))
+    stop_rule = Certifier(len(arms), 1.0 - config.confidence, paired) if config.confidence is not None else None
     with StepLog(run_dir / STEPS) as log:
         def on_step(record: StepRecord) -> None:
             done.append(record)
-            if record.step not in replay:
+            if record.call not in replay:
                 log.append(record)
             counts["ok" if record.status == "ok" else "failed"] += 1
-            if counts["ok"] == 0 and counts["failed"] >= min(_FAILURES_BEFORE_GIVING_UP, config.steps):
+            if counts["ok"] == 0 and counts["failed"] >= min(_FAILURES_BEFORE_GIVING_UP, config.step_limit):
                 raise BackendError(f"the first {counts['failed']} calls all failed; last error: {record.error}")
             for observe in observers:
                 observe(record)
@@ -343,12 +384,13 @@ async def _run_steps(
         try:
             records = await run_loop(
                 arms=arms, examples=dataset.examples, backend=backend, reward=reward, policy=policy,
-                rng=np.random.default_rng(config.seed), params=params, steps=config.steps,
+                rng=np.random.default_rng(config.seed), params=params, steps=config.step_limit,
                 concurrency=config.concurrency, lag=config.lag, placement=config.placement,
                 stop_on_failure=config.on_failure == "stop", replay=replay, on_step=on_step,
+                arms_per_step=per_step, call_budget=config.budget, stop_rule=stop_rule,
             )
         except BudgetExhausted as exc:
-            return done, f"{exc}; {len(done)} of {config.steps} steps done"
+            return done, f"{exc}; {len({r.step for r in done})} of {config.step_limit} steps done"
         return records, None
 
 

@@ -83,8 +83,8 @@ def read_steps(path: Path, *, repair: bool = False) -> list[StepRecord]:
         except (json.JSONDecodeError, TypeError, KeyError) as exc:
             raise RunDirError(f"{path}:{number}: malformed step record ({exc})") from None
     for expected, record in enumerate(records):
-        if record.step != expected:
-            raise RunDirError(f"{path}: step {record.step} found where step {expected} was expected")
+        if record.call != expected:
+            raise RunDirError(f"{path}: call {record.call} found where call {expected} was expected")
     return records
 
 

@@ -90,6 +90,10 @@ class StepRecord:
     """One line of ``steps.jsonl``: what was asked, what came back, the reward and the policy afterwards.
 
     ``status`` is ``"ok"`` or ``"failed"``; a failed step has ``reward`` None and never updates the policy.
+
+    One line is one model call. ``call`` numbers the lines 0, 1, 2, ...; ``step`` is the step the call
+    belongs to: equal to ``call`` when every step evaluates one arm, shared by the ``k`` calls of a paired
+    step (one question, ``k`` arms). ``probabilities`` are the policy's after the whole step's update.
     """
 
     step: int
@@ -110,6 +114,11 @@ class StepRecord:
     sample: int = 0
     error: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    call: int = -1
+
+    def __post_init__(self) -> None:
+        if self.call < 0:   # logs written before paired steps existed: one call per step
+            object.__setattr__(self, "call", self.step)
 
     def to_json(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}

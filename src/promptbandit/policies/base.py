@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -67,3 +68,58 @@ def share_among_best(values: np.ndarray) -> np.ndarray:
     best = best_set(values)
     probs[best] = 1.0 / len(best)
     return probs
+
+
+class SetPolicy(Protocol):
+    """A policy that chooses several arms for one question (a paired step) and learns from all of them at once."""
+
+    name: str
+    n_arms: int
+
+    def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+        """Return up to `k` distinct arms to evaluate on the next question."""
+        ...
+
+    def update_set(self, arms: Sequence[int], rewards: Sequence[float | None]) -> None:
+        """Learn from the rewards of `arms` on one question (None: that call failed)."""
+        ...
+
+    def probabilities(self) -> np.ndarray:
+        ...
+
+
+def draw_distinct(probs: np.ndarray, k: int, rng: np.random.Generator) -> tuple[int, ...]:
+    """`k` distinct arms drawn one after another in proportion to `probs` (Gumbel top-k), in index order.
+
+    Arms with probability 0 come only after every arm with positive probability, in random order.
+    """
+    gumbel = rng.gumbel(size=len(probs))
+    with np.errstate(divide="ignore"):
+        keys = np.where(probs > 0, np.log(np.where(probs > 0, probs, 1.0)) + gumbel, -1e9 + gumbel)
+    return tuple(sorted(int(i) for i in np.argsort(-keys, kind="stable")[:k]))
+
+
+def top_k(values: np.ndarray, k: int, rng: np.random.Generator) -> tuple[int, ...]:
+    """The `k` largest of `values` (ties broken at random), in index order."""
+    order = np.lexsort((rng.random(len(values)), -np.where(np.isnan(values), -np.inf, values)))
+    return tuple(sorted(int(i) for i in order[:k]))
+
+
+def select_set(policy: Policy | SetPolicy, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+    """The arms a policy evaluates on one paired step: its own `select_set`, else `k` distinct arms drawn
+    from its `probabilities` without replacement."""
+    own = getattr(policy, "select_set", None)
+    if own is not None:
+        return tuple(own(rng, k))
+    return draw_distinct(policy.probabilities(), min(k, policy.n_arms), rng)
+
+
+def update_set(policy: Policy | SetPolicy, arms: Sequence[int], rewards: Sequence[float | None]) -> None:
+    """Give a policy one paired step's rewards: its own `update_set`, else one `update` per scored arm."""
+    own = getattr(policy, "update_set", None)
+    if own is not None:
+        own(arms, rewards)
+        return
+    for arm, reward in zip(arms, rewards, strict=True):
+        if reward is not None:
+            policy.update(arm, reward)  # type: ignore[union-attr]

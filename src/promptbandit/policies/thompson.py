@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from promptbandit.policies.base import ArmStats
+from promptbandit.policies.base import ArmStats, top_k
 
 _PROBABILITY_DRAWS = 4000
 
@@ -17,6 +17,8 @@ class Thompson:
     switches for good to a Gaussian posterior ``Normal(sum_a / (n_a + 1), sigma2 / (n_a + 1))``: a prior
     of one pseudo-observation at 0, with ``sigma2`` the variance of all rewards seen (0.25 until two
     distinct values exist).
+
+    A paired step evaluates the `k` arms with the largest draws of one posterior sample.
 
     `probabilities` is the posterior probability that each arm's draw is the largest, estimated with a
     fixed number of draws from a generator seeded by the pull count, so it never consumes the run's RNG.
@@ -65,3 +67,6 @@ class Thompson:
             self.binary = False
         self.stats.add(arm, reward)
         self._sum_sq += reward * reward
+
+    def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+        return top_k(self._draw(rng), k, rng)

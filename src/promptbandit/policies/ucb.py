@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from promptbandit.policies.base import ArmStats, one_of_best, share_among_best
+from promptbandit.policies.base import ArmStats, one_of_best, share_among_best, top_k
 
 
 class UCB1:
@@ -16,7 +16,8 @@ class UCB1:
 
         ucb_a = m_a + c * sqrt(2 * ln(t) / n_a)      # an unpulled arm has ucb = +inf
 
-    Ties are broken at random. `probabilities` is 1 on the arm `select` would choose (split over ties).
+    A paired step evaluates the `k` arms with the largest indices. Ties are broken at random.
+    `probabilities` is 1 on the arm `select` would choose (split over ties).
 
     Args:
         n_arms: number of arms.
@@ -46,3 +47,6 @@ class UCB1:
 
     def update(self, arm: int, reward: float) -> None:
         self.stats.add(arm, reward)
+
+    def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+        return top_k(self.indices(), k, rng)

@@ -1,0 +1,217 @@
+"""Best-arm identification on paired steps: every arm chosen for a step answers the same question.
+
+Three policies, all built on `promptbandit.confidence.PairedStats`:
+
+- `CSElimination` (fixed confidence): keep the empirical leader and every arm whose anytime-valid upper bound
+  on ``mu_j - mu_leader`` is still >= 0; evaluate all of them on each new question; stop once the leader's
+  paired lower bound beats every other arm (`confidence.certified`). Resolved arms stop costing calls, the
+  leader is evaluated once per question for all its comparisons, and question difficulty cancels in each
+  paired difference.
+- `SuccessiveHalving` (fixed budget, TRIPLE's method made paired): ``ceil(log2 K)`` rounds with an equal share
+  of the budget each; in a round every surviving arm answers the same fresh questions; the better half (by
+  mean over all questions so far, which every survivor shares) goes on.
+- `SuccessiveRejects` (fixed budget, Audibert and Bubeck 2010, paired): K - 1 phases; after phase k each
+  survivor has answered ``n_k = ceil((B - K) / (logbar(K) * (K + 1 - k)))`` questions and the worst is dropped.
+
+The schedule helpers and `active_set` are pure and work on batches, so ``bench/identify.py`` runs the same
+rules over hundreds of simulated runs at once.
+
+A run's steps are chosen before earlier answers are in when several requests are in flight (update lag);
+these policies then decide from the answers they have, so the choice stays a function of the seed and the
+responses (see `promptbandit.loop`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from promptbandit.confidence import PairedStats, add_step, certified, confidence, leader
+
+
+def active_set(stats: PairedStats, delta: float | np.ndarray) -> np.ndarray:
+    """Arms still worth evaluating: the leader and every arm that might still be better than it.
+
+    Arm ``j`` stays while its upper bound on ``mu_j - mu_leader`` (at the same per-pair level the stopping
+    rule uses, ``delta / (K - 1)``) is >= 0. Returns a boolean mask of shape ``batch + (K,)``.
+    """
+    k = stats.n_arms
+    lead = leader(stats)
+    alpha = np.asarray(delta, dtype=float) / max(k - 1, 1)
+    high = stats.pair_upper(alpha[..., None, None] if np.ndim(alpha) else alpha)
+    col = np.take_along_axis(high, lead[..., None, None], axis=-1)[..., 0]   # mu_j - mu_lead, upper
+    mask = col >= 0
+    np.put_along_axis(mask, lead[..., None], True, axis=-1)
+    return mask
+
+
+def halving_schedule(n_arms: int, budget: int) -> list[tuple[int, int]]:
+    """(survivors, questions) per round of paired successive halving within `budget` calls."""
+    rounds = max(1, math.ceil(math.log2(n_arms)))
+    plan, alive = [], n_arms
+    for _ in range(rounds):
+        plan.append((alive, max(1, budget // rounds // alive)))
+        alive = max(1, math.ceil(alive / 2))
+    return plan
+
+
+def rejects_schedule(n_arms: int, budget: int) -> list[tuple[int, int]]:
+    """(survivors, new questions) per phase of paired successive rejects within `budget` calls."""
+    if n_arms == 1:
+        return [(1, max(1, budget))]
+    logbar = 0.5 + sum(1.0 / i for i in range(2, n_arms + 1))
+    plan, before = [], 0
+    for phase in range(1, n_arms):
+        n_k = math.ceil((budget - n_arms) / (logbar * (n_arms + 1 - phase)))
+        plan.append((n_arms + 1 - phase, max(1, n_k - before)))
+        before = max(n_k, before + 1)
+    return plan
+
+
+def _check_delta(delta: float) -> float:
+    if not 0.0 < delta < 1.0:
+        raise ValueError(f"delta must be between 0 and 1, got {delta}")
+    return delta
+
+
+class _Paired:
+    """Shared statistics and read-outs of the paired policies."""
+
+    name = "paired"
+    paired = True   # always evaluates several arms per question, whatever arms_per_step says
+
+    def __init__(self, n_arms: int) -> None:
+        if n_arms < 1:
+            raise ValueError("a policy needs at least one arm")
+        self.n_arms = n_arms
+        self.stats = PairedStats(n_arms)
+
+    def update_set(self, arms: Sequence[int], rewards: Sequence[float | None]) -> None:
+        add_step(self.stats, arms, rewards)
+
+    def update(self, arm: int, reward: float) -> None:
+        self.update_set([arm], [reward])
+
+    def select(self, rng: np.random.Generator) -> int:
+        return self.select_set(rng, 1)[0]
+
+    def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def _share(self, arms: Sequence[int]) -> np.ndarray:
+        probs = np.zeros(self.n_arms)
+        probs[list(arms)] = 1.0 / len(arms)
+        return probs
+
+    def recommendation(self) -> dict[str, Any]:
+        """The arm to pick now, how sure the paired anytime test is, and the gap to the runner-up."""
+        best = int(leader(self.stats))
+        return {"arm": best, "confidence": confidence(self.stats, best), "finished": self.finished()}
+
+    def finished(self) -> bool:
+        return False
+
+
+class CSElimination(_Paired):
+    """Fixed-confidence best-arm identification by paired confidence-sequence elimination (see module doc).
+
+    Args:
+        n_arms: number of arms.
+        delta: error probability; the run stops when the leader is the best arm with confidence 1 - delta.
+    """
+
+    name = "cs-elimination"
+
+    def __init__(self, n_arms: int, delta: float = 0.05) -> None:
+        super().__init__(n_arms)
+        self.delta = _check_delta(delta)
+
+    def active(self) -> tuple[int, ...]:
+        """The leader first, then the other arms still in play, most promising first."""
+        mask = active_set(self.stats, self.delta)
+        lead = int(leader(self.stats))
+        high = self.stats.pair_upper(self.delta / max(self.n_arms - 1, 1))[:, lead]
+        others = sorted((j for j in np.flatnonzero(mask) if j != lead), key=lambda j: (-high[j], j))
+        return (lead, *map(int, others))
+
+    def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+        return tuple(sorted(self.active()[:max(k, 2) if self.n_arms > 1 else 1]))
+
+    def probabilities(self) -> np.ndarray:
+        """Each arm's share of the next question's calls (the leader and the arms still in play)."""
+        return self._share(self.active())
+
+    def finished(self) -> bool:
+        return self.n_arms == 1 or bool(certified(self.stats, self.delta))
+
+
+class _Scheduled(_Paired):
+    """A fixed-budget elimination that follows a schedule of (survivors, questions) rounds."""
+
+    def __init__(self, n_arms: int, budget: int, plan: list[tuple[int, int]]) -> None:
+        super().__init__(n_arms)
+        if budget < n_arms:
+            raise ValueError(f"budget must be at least the number of arms ({n_arms}), got {budget}")
+        self.budget = budget
+        self.plan = plan
+        self.round = 0
+        self.asked = 0                      # questions selected in the current round
+        self.alive = tuple(range(n_arms))
+
+    def _advance(self) -> None:
+        while self.round < len(self.plan) and self.asked >= self.plan[self.round][1]:
+            self.round += 1
+            self.asked = 0
+            if self.round < len(self.plan):
+                keep = self.plan[self.round][0]
+                means = np.nan_to_num(self.stats.arm_means()[list(self.alive)], nan=-np.inf)
+                order = np.lexsort((np.array(self.alive), -means))   # best mean first, ties to the lower index
+                self.alive = tuple(sorted(self.alive[i] for i in order[:keep]))
+
+    def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
+        self._advance()
+        self.asked += 1
+        return self.alive
+
+    def probabilities(self) -> np.ndarray:
+        return self._share(self.alive)
+
+    def finished(self) -> bool:
+        return self.round >= len(self.plan) or (self.round == len(self.plan) - 1
+                                                 and self.asked >= self.plan[-1][1])
+
+    def recommendation(self) -> dict[str, Any]:
+        means = np.nan_to_num(self.stats.arm_means()[list(self.alive)], nan=-np.inf)
+        best = int(self.alive[int(np.argmax(means))])
+        return {"arm": best, "confidence": confidence(self.stats, best), "finished": self.finished()}
+
+
+class SuccessiveHalving(_Scheduled):
+    """Paired successive halving under a budget of model calls (see module doc).
+
+    Args:
+        n_arms: number of arms.
+        budget: model calls to spend in all.
+    """
+
+    name = "successive-halving"
+
+    def __init__(self, n_arms: int, budget: int) -> None:
+        super().__init__(n_arms, int(budget), halving_schedule(n_arms, int(budget)))
+
+
+class SuccessiveRejects(_Scheduled):
+    """Paired successive rejects under a budget of model calls (see module doc).
+
+    Args:
+        n_arms: number of arms.
+        budget: model calls to spend in all.
+    """
+
+    name = "successive-rejects"
+
+    def __init__(self, n_arms: int, budget: int) -> None:
+        super().__init__(n_arms, int(budget), rejects_schedule(n_arms, int(budget)))
