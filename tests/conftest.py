@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +35,46 @@ def assert_one_line_error(result: subprocess.CompletedProcess, fragment: str) ->
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("promptbandit: error: ")
     assert fragment in lines[0], lines[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def llama_server(model: Path, *options: str, start_timeout: float = 120) -> Iterator[str]:
+    """A real ``python -m llama_cpp.server`` on 127.0.0.1 serving `model`; yields its ``/v1`` base URL."""
+    pytest.importorskip("llama_cpp.server")
+    port = free_port()
+    process = subprocess.Popen(
+        ["nice", "-n", "10", sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/models", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                pytest.fail("llama_cpp.server exited during start-up")
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not start within {start_timeout:.0f} s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture(scope="session")

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import llama_server
 from promptbandit import runner
 from promptbandit.arms import load_arms, render_messages
 from promptbandit.budget import estimate_prompt_tokens
@@ -22,45 +17,15 @@ from promptbandit.datasets import load_dataset
 pytestmark = pytest.mark.model
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def llama_server() -> Iterator[str]:
-    model = runner.default_cache_dir() / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-    if not model.is_file():
-        pytest.skip("the embedded model has not been assembled in the user cache directory")
-    port = _free_port()
-    process = subprocess.Popen(
-        ["nice", "-n", "10", sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "1024", "--n_threads", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("llama_cpp.server exited during start-up")
-                time.sleep(0.5)
-        else:
-            pytest.fail("llama_cpp.server did not start within 120 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(20)
+def llama_server_url(gguf: Path) -> Iterator[str]:
+    with llama_server(gguf, "--n_ctx", "1024", "--n_threads", "1") as base:
+        yield base
 
 
 def test_real_server_call_and_token_caps_hold_and_prompt_estimate_is_an_upper_bound(
-        llama_server: str, tmp_path: Path) -> None:
-    config = RunConfig(model="openai:qwen", base_url=llama_server, steps=40, concurrency=4, max_tokens=8,
+        llama_server_url: str, tmp_path: Path) -> None:
+    config = RunConfig(model="openai:qwen", base_url=llama_server_url, steps=40, concurrency=4, max_tokens=8,
                        max_calls=7, cache="", out=str(tmp_path / "run"), seed=2)
     result = runner.run(config)
     ledger = result.summary["usage"]["budget_ledger"]

@@ -83,7 +83,8 @@ def summarize(arms: Sequence[Arm], records: Sequence[StepRecord]) -> dict[str, A
         best["ci95"] and runner_up and runner_up["ci95"] and best["ci95"][0] > runner_up["ci95"][1]
     )
     return {
-        "steps": len(records),
+        "steps": len({r.step for r in records}),
+        "calls": len(records),
         "ok_steps": sum(r.status == "ok" for r in records),
         "failed_steps": sum(r.status != "ok" for r in records),
         "model_calls": sum(r.status == "ok" and not r.cached for r in records),

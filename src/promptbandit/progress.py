@@ -50,7 +50,8 @@ class ProgressBar:
                   f"best {self.arm_names[best]} ({record.probabilities[best]:.2f})")
         if self.failures:
             status += f"  failed {self.failures}"
-        self._progress.update(self._task, advance=1, status=status)
+        # Paired steps log several calls per step: the bar counts steps, the status counts calls.
+        self._progress.update(self._task, completed=record.step + 1, status=status)
 
 
 class JsonLines:

@@ -228,6 +228,13 @@ def _overview(run: Run) -> str:
         verdict = "ahead of the runner-up" if best.get("separated_from_runner_up") else "not separated from the runner-up"
         cards.append((str(best.get("name", "?")), f"best arm: mean {_fmt(best.get('mean_reward'))}, "
                       f"95% {_interval(best.get('ci95'))}, {verdict}"))
+    ident = summary.get("identification") or {}
+    if ident.get("confidence") is not None and ident.get("gap_interval"):
+        test = "paired" if ident.get("paired") else "unpaired"
+        low, high = ident["gap_interval"]
+        cards.append((f"{ident.get('recommended', '?')}: {100 * ident['confidence']:.1f}%",
+                      f"confidence it is the best arm ({test} anytime-valid test); gap to {ident.get('runner_up')} "
+                      f"{ident.get('gap', 0):+.3f} (95% {low:+.3f} to {high:+.3f}); stopped by {ident.get('stopped_by')}"))
     items = "".join(f'<div class="card"><b>{escape(value)}</b><span>{escape(label)}</span></div>'
                     for value, label in cards)
     return f'<div class="cards" id="overview">{items}</div>'
