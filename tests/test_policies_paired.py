@@ -5,7 +5,7 @@ import pytest
 
 from promptbandit.policies import UCB1, CSElimination, Reinforce, SuccessiveHalving, SuccessiveRejects, Thompson, Uniform
 from promptbandit.policies.base import draw_distinct, select_set, top_k, update_set
-from promptbandit.policies.identify import halving_schedule, rejects_schedule
+from promptbandit.policies.identify import halving_schedule, rejects_schedule, schedule_calls, smallest_budget
 
 
 def test_reinforce_paired_update_uses_the_question_mean_as_baseline() -> None:
@@ -92,9 +92,17 @@ def test_halving_schedule_by_hand() -> None:
 
 
 def test_rejects_schedule_by_hand() -> None:
-    # logbar(4) = 1/2 + 1/2 + 1/3 + 1/4; n_k = ceil((100 - 4) / (logbar * (5 - k))) = 16, 21, 31
-    assert rejects_schedule(4, 100) == [(4, 16), (3, 5), (2, 10)]
+    # logbar(4) = 1/2 + 1/2 + 1/3 + 1/4; n_k = floor((100 - 4) / (logbar * (5 - k))) = 15, 20, 30
+    assert rejects_schedule(4, 100) == [(4, 15), (3, 5), (2, 10)]
     assert sum(alive * n for alive, n in rejects_schedule(4, 100)) <= 100
+
+
+@pytest.mark.parametrize("schedule", [halving_schedule, rejects_schedule])
+def test_schedules_never_spend_more_than_the_budget(schedule) -> None:
+    for arms in (2, 3, 5, 9, 10, 16):
+        for budget in range(smallest_budget(schedule, arms), 400):
+            plan = schedule(arms, budget)
+            assert schedule_calls(plan) <= budget and plan[0] == (arms, plan[0][1]) and plan[0][1] >= 1
 
 
 def _feed(policy, rewards_of, steps: int, rng) -> list[tuple[int, ...]]:
@@ -119,8 +127,15 @@ def test_successive_rejects_drops_the_worst_arm_each_phase() -> None:
     policy = SuccessiveRejects(4, budget=100)
     means = [0.9, 0.1, 0.5, 0.3]
     chosen = _feed(policy, lambda a: means[a], 1000, np.random.default_rng(0))
-    assert chosen == [(0, 1, 2, 3)] * 16 + [(0, 2, 3)] * 5 + [(0, 2)] * 10
+    assert chosen == [(0, 1, 2, 3)] * 15 + [(0, 2, 3)] * 5 + [(0, 2)] * 10
     assert policy.recommendation()["arm"] == 0
+
+
+def test_a_tiny_budget_with_empty_phases_asks_exactly_the_planned_questions() -> None:
+    policy = SuccessiveRejects(10, budget=35)     # phases of 1, 0, 0, 0, 0, 1, 0, 1, 2 new questions
+    chosen = _feed(policy, lambda a: a / 10, 100, np.random.default_rng(0))
+    assert sum(len(c) for c in chosen) == schedule_calls(rejects_schedule(10, 35)) <= 35
+    assert policy.finished() and policy.recommendation()["arm"] == 9
 
 
 def test_cs_elimination_drops_clear_losers_first_and_certifies_the_winner() -> None:
@@ -140,6 +155,14 @@ def test_cs_elimination_never_stops_on_identical_arms() -> None:
     policy = CSElimination(3, delta=0.05)
     _feed(policy, lambda a: float(rng.random() < 0.5), 1500, rng)
     assert not policy.finished()
+
+
+def test_a_budget_too_small_for_the_schedule_is_refused_with_the_smallest_that_fits() -> None:
+    # rejects over 10 arms: floor((B - 10) / (logbar(10) * 10)) >= 1 needs B >= 10 + 10 * 2.4290 = 34.29
+    with pytest.raises(ValueError, match="needs at least 35 model calls"):
+        SuccessiveRejects(10, budget=34)
+    SuccessiveRejects(10, budget=smallest_budget(rejects_schedule, 10))
+    SuccessiveHalving(10, budget=smallest_budget(halving_schedule, 10))
 
 
 @pytest.mark.parametrize("make", [lambda: SuccessiveHalving(3, budget=2), lambda: CSElimination(3, delta=1.5)])

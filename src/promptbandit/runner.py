@@ -82,7 +82,8 @@ def make_policy(config: RunConfig, n_arms: int) -> Policy | SetPolicy:
     except TypeError as exc:
         raise ConfigError(f"policy_params: {config.policy} does not take these parameters ({exc})") from None
     except ValueError as exc:
-        raise ConfigError(f"policy_params: {exc}") from None
+        field = "budget" if config.policy in BUDGET_POLICIES and "budget" in str(exc) else "policy_params"
+        raise ConfigError(f"{field}: {exc}") from None
 
 
 def default_run_dir(config: RunConfig, now: datetime) -> Path:

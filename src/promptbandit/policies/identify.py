@@ -24,7 +24,7 @@ responses (see `promptbandit.loop`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,26 +49,50 @@ def active_set(stats: PairedStats, delta: float | np.ndarray) -> np.ndarray:
 
 
 def halving_schedule(n_arms: int, budget: int) -> list[tuple[int, int]]:
-    """(survivors, questions) per round of paired successive halving within `budget` calls."""
+    """(survivors, questions) per round of paired successive halving within `budget` calls.
+
+    ``ceil(log2 K)`` rounds share the budget equally; a round with ``a`` survivors asks
+    ``floor(budget / rounds / a)`` questions, so the plan never spends more than `budget`. A later round
+    may get no question at all when the budget is tiny: its cut then uses the answers so far.
+    """
     rounds = max(1, math.ceil(math.log2(n_arms)))
     plan, alive = [], n_arms
     for _ in range(rounds):
-        plan.append((alive, max(1, budget // rounds // alive)))
+        plan.append((alive, budget // rounds // alive))
         alive = max(1, math.ceil(alive / 2))
     return plan
 
 
 def rejects_schedule(n_arms: int, budget: int) -> list[tuple[int, int]]:
-    """(survivors, new questions) per phase of paired successive rejects within `budget` calls."""
+    """(survivors, new questions) per phase of paired successive rejects within `budget` calls.
+
+    After phase k every survivor has answered ``n_k = floor((budget - K) / (logbar(K) * (K + 1 - k)))``
+    questions, ``logbar(K) = 1/2 + sum_{i=2..K} 1/i`` (Audibert and Bubeck 2010, with the floor so that the
+    total ``sum_k n_k + n_{K-1}`` stays within the budget). A phase with no new question drops its worst arm
+    on the answers so far.
+    """
     if n_arms == 1:
-        return [(1, max(1, budget))]
+        return [(1, max(0, budget))]
     logbar = 0.5 + sum(1.0 / i for i in range(2, n_arms + 1))
     plan, before = [], 0
     for phase in range(1, n_arms):
-        n_k = math.ceil((budget - n_arms) / (logbar * (n_arms + 1 - phase)))
-        plan.append((n_arms + 1 - phase, max(1, n_k - before)))
-        before = max(n_k, before + 1)
+        n_k = max(before, math.floor((budget - n_arms) / (logbar * (n_arms + 1 - phase))))
+        plan.append((n_arms + 1 - phase, n_k - before))
+        before = n_k
     return plan
+
+
+def schedule_calls(plan: list[tuple[int, int]]) -> int:
+    """Model calls a (survivors, questions) schedule spends."""
+    return sum(alive * questions for alive, questions in plan)
+
+
+def smallest_budget(schedule: Callable[[int, int], list[tuple[int, int]]], n_arms: int) -> int:
+    """The smallest budget whose schedule asks every arm at least one question."""
+    budget = n_arms
+    while schedule(n_arms, budget)[0][1] < 1:
+        budget += 1
+    return budget
 
 
 def _check_delta(delta: float) -> float:
@@ -151,10 +175,12 @@ class CSElimination(_Paired):
 class _Scheduled(_Paired):
     """A fixed-budget elimination that follows a schedule of (survivors, questions) rounds."""
 
-    def __init__(self, n_arms: int, budget: int, plan: list[tuple[int, int]]) -> None:
+    def __init__(self, n_arms: int, budget: int, schedule: Callable[[int, int], list[tuple[int, int]]]) -> None:
         super().__init__(n_arms)
-        if budget < n_arms:
-            raise ValueError(f"budget must be at least the number of arms ({n_arms}), got {budget}")
+        plan = schedule(n_arms, budget)
+        if plan[0][1] < 1:
+            raise ValueError(f"budget {budget} is too small for {self.name} over {n_arms} arms "
+                             f"(it needs at least {smallest_budget(schedule, n_arms)} model calls)")
         self.budget = budget
         self.plan = plan
         self.round = 0
@@ -180,8 +206,11 @@ class _Scheduled(_Paired):
         return self._share(self.alive)
 
     def finished(self) -> bool:
-        return self.round >= len(self.plan) or (self.round == len(self.plan) - 1
-                                                 and self.asked >= self.plan[-1][1])
+        """True once every question of the schedule has been asked."""
+        if self.round >= len(self.plan):
+            return True
+        left = self.plan[self.round][1] - self.asked + sum(q for _, q in self.plan[self.round + 1:])
+        return left <= 0
 
     def recommendation(self) -> dict[str, Any]:
         means = np.nan_to_num(self.stats.arm_means()[list(self.alive)], nan=-np.inf)
@@ -200,7 +229,7 @@ class SuccessiveHalving(_Scheduled):
     name = "successive-halving"
 
     def __init__(self, n_arms: int, budget: int) -> None:
-        super().__init__(n_arms, int(budget), halving_schedule(n_arms, int(budget)))
+        super().__init__(n_arms, int(budget), halving_schedule)
 
 
 class SuccessiveRejects(_Scheduled):
@@ -214,4 +243,4 @@ class SuccessiveRejects(_Scheduled):
     name = "successive-rejects"
 
     def __init__(self, n_arms: int, budget: int) -> None:
-        super().__init__(n_arms, int(budget), rejects_schedule(n_arms, int(budget)))
+        super().__init__(n_arms, int(budget), rejects_schedule)
