@@ -108,6 +108,16 @@ CASES = [
          {"r/manifest.json": '{"config": {}, "arms": [], "dataset": {}}', "r/steps.jsonl": "{not json}\n"}),
     Case("out-holds-a-run", ("--out", "r"), "r already holds a run: resume it with --resume r",
          {"r/manifest.json": "{}"}),
+    Case("resume-with-other-settings", ("--resume", "r", "--steps", "30"),
+         "--resume continues a run with the settings in its manifest; it takes only --max-calls",
+         {"r/manifest.json": '{"config": {}, "arms": [], "dataset": {}}'}),
+    Case("out-is-a-file", ("--out", "afile"), "afile: exists and is not a directory", {"afile": "x"}),
+    Case("out-under-a-file", ("--out", "afile/run"), "afile/run: cannot create the run directory, afile is a file",
+         {"afile": "x"}),
+    Case("pair-not-a-number", ("--pair", "two"), "--pair: expected a whole number or 'all', got 'two'"),
+    Case("budget-too-small", ("--policy", "successive-halving", "--budget", "12"),
+         "budget: budget 12 is too small for successive-halving over 9 arms (it needs at least 36 model calls)"),
+    Case("confidence-out-of-range", ("--confidence", "95"), "confidence: must be between 0 and 1"),
 ]
 
 
@@ -143,7 +153,8 @@ def test_bad_input_gives_one_clear_line(case: Case, tmp_path: Path, monkeypatch:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8", errors="surrogateescape")
     before = set(tmp_path.rglob("manifest.json"))
-    defaults = ["--steps", "3", "--cache", str(tmp_path / "cache.sqlite"), "-q"]
+    # A resumed run takes its settings from its manifest (and refuses others), so it gets only -q.
+    defaults = ["-q"] if "--resume" in case.args else ["--steps", "3", "--cache", str(tmp_path / "cache.sqlite"), "-q"]
     server = FakeServer(case.server) if case.server else None
     with server or _Nothing():
         url = server.base_url if server else ""

@@ -14,7 +14,7 @@ from promptbandit.validation import VALIDATION, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "experiments").glob("*.yaml"))
-NAMES = ["domains-knowledge-limited", "gsm8k-personas", "sanity-controls", "truthfulqa-people", "truthfulqa-traits",
+NAMES = ["domains-identify", "domains-knowledge-limited", "gsm8k-personas", "sanity-controls", "truthfulqa-people", "truthfulqa-traits",
          "ultrafeedback-people", "ultrafeedback-traits"]
 
 
@@ -43,7 +43,8 @@ def test_preset_runs_and_validates_with_the_embedded_model(
         config = with_overrides(config, {"dataset": {**config.dataset, "max_chars": 80}})
     config = with_overrides(config, {"steps": 3, "max_tokens": 8, "out": str(tmp_path / "run")})
     result = runner.run(config)
-    assert len(result.records) == 3
+    assert len({r.step for r in result.records}) == 3
+    assert len(result.records) == 3 * config.per_step(len(result.arms))
     assert set(result.summary["unparseable"]) == {arm.name for arm in result.arms}
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     held_out = set(manifest["dataset"]["validation_ids"])

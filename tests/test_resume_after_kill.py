@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from fastsafe_support import cli_command, cli_env, run_cli, steps_without_volatile, summary_without_volatile
 from promptbandit.fakeserver import FakeServer, ServerSettings
 
@@ -73,3 +75,22 @@ def test_ctrl_c_stops_cleanly_says_how_to_resume_and_the_resume_finishes(tmp_pat
         resumed = run_cli("--resume", str(out), "-q")
         assert resumed.returncode == 0, resumed.stderr
     assert [row["step"] for row in steps_without_volatile(out)] == list(range(STEPS))
+
+
+@pytest.mark.model
+def test_ctrl_c_during_an_embedded_model_call_exits_130_without_crashing(tmp_path: Path, gguf: Path) -> None:
+    """The interrupted generation keeps running in llama.cpp's thread; the model must not be freed under it."""
+    out = tmp_path / "run"
+    process = subprocess.Popen(cli_command("--steps", "40", "--no-cache", "--seed", "3", "--out", str(out)),
+                               env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 300
+    while _count_lines(out / "steps.jsonl") < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)   # land inside the next generation
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, (process.returncode, err[-500:])
+    assert f"promptbandit run --resume {out}" in err and "Traceback" not in err
+    resumed = run_cli("--resume", str(out), "-q", timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [row["step"] for row in steps_without_volatile(out)] == list(range(40))

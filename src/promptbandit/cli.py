@@ -82,6 +82,12 @@ def run(
         "arms_per_step": _per_step(pair),
     }
     caps = {"max_calls": max_calls, "max_total_tokens": max_total_tokens, "max_cost": max_cost}
+    if resume is not None:
+        given = [_FLAGS.get(k, "--" + k.replace("_", "-")) for k, v in overrides.items() if v is not None]
+        given += [str(config_file)] if config_file else []
+        if given:
+            raise ConfigError(f"--resume continues a run with the settings in its manifest; it takes only --max-calls, "
+                              f"--max-total-tokens and --max-cost (got {', '.join(given)})")
     config = with_overrides(config, {**overrides, **caps})
     if resume is None and config.out is None:
         # Fixed now so that an interrupted run can name the directory to resume.
@@ -114,15 +120,20 @@ def run(
         "not separated from the runner-up (overlapping 95% intervals)"
     out_console.print(f"best arm: [bold]{best['name']}[/] (mean {best['mean_reward']}), {verdict}")
     ident = result.summary.get("identification") or {}
-    if ident.get("confidence") is not None:
+    if ident.get("confidence") is not None and (ident.get("paired") or ident.get("confidence_target")):
         test = "paired" if ident["paired"] else "unpaired"
         out_console.print(f"recommended: [bold]{ident['recommended']}[/], best with confidence {ident['confidence']:.3f} "
                           f"({test} anytime-valid test); gap to {ident['runner_up']}: {ident['gap']:+.3f} "
                           f"(95% {ident['gap_interval'][0]:+.3f} to {ident['gap_interval'][1]:+.3f}, "
                           f"{ident['questions_compared']} questions); stopped by {ident['stopped_by']}")
-    out_console.print(f"model calls: {result.model_calls}, served from cache: {result.cache_hits}")
+    sent = (result.summary.get("cache") or {}).get("misses", result.model_calls)
+    out_console.print(f"requests sent to the model: {sent}, "
+                      f"answers served from the cache: {result.summary['cached_responses']}")
     out_console.print(f"run directory: {result.run_dir}")
     out_console.print(f"to read every answer: promptbandit report {result.run_dir}")
+
+
+_FLAGS = {"arms_per_step": "--pair", "cache": "--cache/--no-cache", "policy_params": "--lr"}
 
 
 def _per_step(value: str | None) -> int | str | None:

@@ -39,6 +39,8 @@ class ServerSettings:
         seed: seeds the fault draws.
         status: answer every chat request with this HTTP error status instead (for error-path tests).
         body: answer every chat request with HTTP 200 and exactly these bytes (for malformed answers).
+        echo_auth: a careless server: its error messages and replies repeat the request's Authorization header
+            (for the test that a key never reaches a file, even when a server sends it back).
     """
 
     latency_s: float = 0.0
@@ -48,6 +50,7 @@ class ServerSettings:
     seed: int = 0
     status: int | None = None
     body: bytes | None = None
+    echo_auth: bool = False
 
 
 def reply_for(messages: list[dict[str, Any]]) -> str:
@@ -131,7 +134,7 @@ class FakeServer:
                 headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
                 self.authorizations.add(headers.get("authorization", ""))
-                keep = await self._answer(method, path, body, writer)
+                keep = await self._answer(method, path, body, writer, headers.get("authorization", ""))
                 if not keep:
                     break
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, asyncio.CancelledError):
@@ -139,7 +142,8 @@ class FakeServer:
         finally:
             writer.close()
 
-    async def _answer(self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
+    async def _answer(self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter, auth: str = "") -> bool:
+        echo = f" ({auth})" if self.settings.echo_auth else ""
         if method != "POST" or path != "/v1/chat/completions":
             self._count("bad_request")
             await _send(writer, 404, {"error": {"message": f"no route {method} {path}"}})
@@ -166,7 +170,7 @@ class FakeServer:
             return True
         if fault == "500":
             self._count("500")
-            await _send(writer, 500, {"error": {"message": "internal error"}})
+            await _send(writer, 500, {"error": {"message": f"internal error{echo}"}})
             return True
         if fault == "malformed":
             self._count("malformed")
@@ -179,7 +183,7 @@ class FakeServer:
             self._count("bad_request")
             await _send(writer, 400, {"error": {"message": "malformed request"}})
             return True
-        text = reply_for(messages)
+        text = reply_for(messages) + echo
         prompt_tokens = sum(len(str(m.get("content", ""))) for m in messages) // 4 + 4 * len(messages)
         completion_tokens = max(1, len(text) // 3)
         self._count("ok", prompt_tokens, completion_tokens)

@@ -100,6 +100,23 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def check_writable_dir(path: Path) -> None:
+    """Refuse early a run directory that cannot be created: a file in the way, or no write permission.
+
+    Raises:
+        RunDirError: naming the path and the problem.
+    """
+    if path.exists() and not path.is_dir():
+        raise RunDirError(f"{path}: exists and is not a directory; choose another --out")
+    parent = path
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise RunDirError(f"{path}: cannot create the run directory, {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise RunDirError(f"{path}: cannot create the run directory, {parent} is not writable")
+
+
 def public_config(config: RunConfig) -> dict[str, Any]:
     """The config as stored in a manifest: a base URL loses any user info, query or fragment (they can hold keys)."""
     return {**config.to_dict(), "base_url": public_url(config.base_url)}
@@ -188,6 +205,7 @@ async def prepare(
         run_dir = Path(config.out) if config.out else default_run_dir(config, now())
         if (run_dir / STEPS).exists() or (run_dir / MANIFEST).exists():
             raise RunDirError(f"{run_dir} already holds a run: resume it with --resume {run_dir} or choose another --out")
+        check_writable_dir(run_dir)
     price = resolve_price(config.model, config.prices)
     if config.max_cost is not None and price is None:
         raise ConfigError(f"max_cost: no price known for model {config.model!r}; add it under 'prices' in the config "
@@ -228,7 +246,10 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
             manifest["config"] = public_config(p.config)
             read_steps(p.run_dir / STEPS, repair=True)
         else:
-            p.run_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                p.run_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RunDirError(f"{p.run_dir}: cannot create the run directory ({exc.strerror})") from None
             manifest = build_manifest(p.config, p.arms, p.dataset, p.model, p.params, now())
         manifest["budget"] = {
             "max_calls": p.config.max_calls, "max_total_tokens": p.config.max_total_tokens,
@@ -250,7 +271,9 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
     summary = analysis.summarize(p.arms, records)
     recommend = getattr(p.policy, "recommendation", None)
     summary["identification"] = {
-        **analysis.identification(p.arms, records, recommended=recommend()["arm"] if recommend else None),
+        # Without a schedule's own pick, recommend the summary's best arm so the two never disagree on ties.
+        **analysis.identification(p.arms, records, recommended=recommend()["arm"] if recommend
+                                  else summary["best_arm"]["index"]),
         "arms_per_step": p.config.per_step(len(p.arms)), "confidence_target": p.config.confidence,
         "budget": p.config.budget, "steps": len({r.step for r in records}),
         "stopped_by": _stopped_by(p.config, len(p.arms), records, stopped, p.policy),

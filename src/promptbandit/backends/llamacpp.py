@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ class LlamaCppBackend:
         self.file_sha256 = file_sha256
         self._llm: Any = None
         self._lock = asyncio.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -79,9 +81,19 @@ class LlamaCppBackend:
 
     async def complete(self, messages: list[Message], params: SamplingParams) -> Completion:
         async with self._lock:
-            return await asyncio.to_thread(self._call, messages, params)
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama.cpp")
+            return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, messages, params)
 
     async def aclose(self) -> None:
+        """Free the model, after any generation still running in the worker thread has finished.
+
+        A cancelled request (Ctrl-C) leaves its generation running in the thread; freeing the model under it
+        would crash the process, so the thread is drained first.
+        """
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
         llm, self._llm = self._llm, None
         if llm is not None:
             llm.close()

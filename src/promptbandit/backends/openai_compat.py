@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,6 +56,9 @@ class OpenAIBackend:
         self.base_url = base_url
         self.model_id = f"openai:{model}@{public_url(base_url) or 'api.openai.com'}"
         self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+        # What a server sends back (error text, even a reply) may echo the key; it is cut out before anything
+        # is logged, cached or shown. Placeholder keys for local servers are not secrets.
+        self._secret = api_key if api_key and api_key != _NO_KEY else None
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "openai-compatible", "model_id": self.model_id, "model": self.model,
@@ -74,15 +78,29 @@ class OpenAIBackend:
             # (see docs/bench/throughput.md). The answer's shape is checked here instead.
             raw = await self._client.post("/chat/completions", body=body, cast_to=bytes)
         except openai.APIError as exc:
-            raise translate_error(exc, where) from None
+            error = translate_error(exc, where)
+            raise BackendError(redact(str(error), self._secret), retryable=error.retryable,
+                               retry_after=error.retry_after, status=error.status) from None
         try:
             data = json.loads(raw)
         except ValueError:
             raise BackendError(f"{where}: the server's answer is not valid JSON", retryable=True) from None
-        return completion_from_json(data, time.perf_counter() - start, where)
+        completion = completion_from_json(data, time.perf_counter() - start, where)
+        if self._secret and self._secret in completion.text:
+            completion = replace(completion, text=redact(completion.text, self._secret))
+        return completion
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` replaced by ``[redacted]``.
+
+    >>> redact("echo: Bearer sk-123", "sk-123")
+    'echo: Bearer [redacted]'
+    """
+    return text.replace(secret, "[redacted]") if secret else text
 
 
 def completion_from_json(data: Any, latency_s: float, where: str) -> Completion:

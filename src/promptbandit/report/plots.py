@@ -13,6 +13,7 @@ from typing import IO, Literal
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from promptbandit.report.series import probability_series, reward_series
 from promptbandit.store import atomic_write
@@ -31,6 +32,7 @@ def probability_figure(records: Sequence[StepRecord], arm_names: Sequence[str], 
         # Past ten arms the colours repeat, so the line style changes instead.
         ax.plot(steps, series[index], label=name, linestyle=_STYLES[(index // 10) % len(_STYLES)], linewidth=1.6)
     ax.set_xlabel("step")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("probability of choosing the arm")
     # Early in a run every line sits near 1/K; scale to the data so the movement is visible.
     top = max((max(line) for line in series), default=1.0)
@@ -52,6 +54,7 @@ def reward_figure(records: Sequence[StepRecord], title: str = "", window: int | 
     ax.plot(steps, moving, label=f"moving average ({size} steps)", color="#9ecae1", linewidth=1.4)
     ax.plot(steps, cumulative, label="cumulative mean", color="#08519c", linewidth=2.0)
     ax.set_xlabel("step")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("reward")
     low = min([0.0, *cumulative, *moving])
     high = max([1.0, *cumulative, *moving])
