@@ -12,10 +12,11 @@ Two environments share one small interface (`Environment`):
 - `Replay`: a recorded 0/1 (arm x question) matrix; every fresh question is a column drawn uniformly with
   replacement, and the arms' outcomes are that column.
 
-Every run (row of the batch) gets its own random order of the arms (``order[r, i]`` is the arm at position ``i`` of
-run ``r``), so that a rule that breaks ties towards the lowest index, as `promptbandit.confidence.leader` does,
-favours no particular arm. Methods only ever see positions; `Environment.means` gives the true accuracy of each
-position of each run.
+Every run (row of the batch) gets its own random order of the arms (`random_orders`; a `Synthetic` stores the
+skills already in that order, a `Replay` keeps ``order[r, i]``, the matrix row at position ``i`` of run ``r``), so
+that a rule that breaks ties towards the lowest index, as `promptbandit.confidence.leader` does, favours no
+particular arm. Methods only ever see positions; `Environment.means` gives the true accuracy of each position of
+each run.
 
 Two ways to ask questions:
 

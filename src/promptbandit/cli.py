@@ -113,7 +113,7 @@ def run(
         if quiet:
             print(result.run_dir)
         return
-    out_console = Console()
+    out_console = _stdout_console()
     out_console.print(summary_table(result.summary))
     best = result.summary["best_arm"]
     verdict = "clearly ahead of the runner-up" if best["separated_from_runner_up"] else \
@@ -131,6 +131,11 @@ def run(
                       f"answers served from the cache: {result.summary['cached_responses']}")
     out_console.print(f"run directory: {result.run_dir}")
     out_console.print(f"to read every answer: promptbandit report {result.run_dir}")
+
+
+def _stdout_console() -> Console:
+    """Tables at the terminal's width; piped into a file or another program, wide enough not to cut words."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 _FLAGS = {"arms_per_step": "--pair", "cache": "--cache/--no-cache", "policy_params": "--lr"}
@@ -156,7 +161,7 @@ def validate(
     if split not in ("validation", "train", "all"):
         raise ConfigError(f"--split: {split!r} is not one of validation, train, all")
     report = validate_run(run_dir, top=top, split=split, limit=limit)
-    console = Console()
+    console = _stdout_console()
     console.print(validation_table(report))
     console.print(report["conclusion"])
     console.print(f"wrote {run_dir / 'validation.json'}")

@@ -153,9 +153,13 @@ def certified(stats: PairedStats, delta: float | np.ndarray, best: np.ndarray | 
 
 def certified_unpaired(stats: PairedStats, delta: float | np.ndarray) -> np.ndarray:
     """The same decision from per-arm CSs only (for designs that never pair): the leader's lower bound is above
-    every other arm's upper bound, each arm's CS two-sided at ``delta / K``."""
+    every other arm's upper bound, each bound one-sided at ``delta / K``.
+
+    A wrong claim (arm i named, the true best b better) needs i's lower bound above mu_i or b's upper bound below
+    mu_b: at most K - 1 lower-side failures (i is any arm but b) plus one upper-side failure, K events in all.
+    """
     k = stats.n_arms
-    alpha = np.asarray(delta, dtype=float) / (2 * k)
+    alpha = np.asarray(delta, dtype=float) / k
     alpha = alpha[..., None] if np.ndim(alpha) else alpha
     means = np.nan_to_num(stats.arm_means(), nan=0.5)
     rad = radius(stats.arm_n, stats.arm_var, alpha, 1.0)
