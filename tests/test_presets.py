@@ -14,7 +14,8 @@ from promptbandit.validation import VALIDATION, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "experiments").glob("*.yaml"))
-NAMES = ["domains-identify", "domains-knowledge-limited", "gsm8k-personas", "sanity-controls", "truthfulqa-people", "truthfulqa-traits",
+NAMES = ["domains-identify", "domains-knowledge-limited", "gsm8k-personas",
+         "sanity-controls", "truthfulqa-people", "truthfulqa-traits",
          "ultrafeedback-people", "ultrafeedback-traits"]
 
 

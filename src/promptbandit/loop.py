@@ -148,7 +148,9 @@ async def run_loop(
         for step in range(steps):
             if step not in tasks:
                 break
-            outcomes = [await task for task in tasks.pop(step)]
+            # Popped only once all are in: if one raises, `finally` still cancels the step's other calls.
+            outcomes = [await task for task in tasks[step]]
+            del tasks[step]
             chosen = [o.plan.arm for o in outcomes]
             rewards = [o.score.value if o.score is not None else None for o in outcomes]
             update_set(policy, chosen, rewards)
