@@ -208,15 +208,20 @@ class Certifier:
         self.stats = PairedStats(n_arms)
         self.delta = delta
         self.paired = paired
+        self._certified = False
 
     def update_set(self, arms: Sequence[int], rewards: Sequence[float | None]) -> None:
         add_step(self.stats, arms, rewards)
 
     def done(self) -> bool:
-        if self.stats.n_arms == 1:
-            return bool(self.stats.arm_n[0] > 0)
-        test = certified if self.paired else certified_unpaired
-        return bool(test(self.stats, self.delta))
+        """Whether an arm has been certified at some step so far (a claim, once made, stands)."""
+        if not self._certified:
+            if self.stats.n_arms == 1:
+                self._certified = bool(self.stats.arm_n[0] > 0)
+            else:
+                test = certified if self.paired else certified_unpaired
+                self._certified = bool(test(self.stats, self.delta))
+        return self._certified
 
 
 def add_step(stats: PairedStats, arms: Sequence[int], rewards: Sequence[float | None]) -> None:

@@ -262,8 +262,12 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
             start = getattr(observer, "start", None)
             if start is not None:
                 start([a.name for a in p.arms], p.config.step_limit)
+        per_step = p.config.per_step(len(p.arms))
+        paired = per_step > 1 or bool(getattr(p.policy, "paired", False))
+        stop_rule = Certifier(len(p.arms), 1.0 - p.config.confidence, paired) \
+            if p.config.confidence is not None else None
         records, stopped = await _run_steps(p.config, p.arms, p.dataset, p.backend, p.reward, p.policy, p.params,
-                                            p.run_dir, p.replay, observers)
+                                            p.run_dir, p.replay, observers, stop_rule)
     finally:
         await p.backend.aclose()
         if p.judge is not None:
@@ -276,7 +280,7 @@ async def execute(prepared: PreparedRun, observers: Sequence[Observer] = (),
                                   else summary["best_arm"]["index"]),
         "arms_per_step": p.config.per_step(len(p.arms)), "confidence_target": p.config.confidence,
         "budget": p.config.budget, "steps": len({r.step for r in records}),
-        "stopped_by": _stopped_by(p.config, len(p.arms), records, stopped, p.policy),
+        "stopped_by": _stopped_by(p.config, records, stopped, p.policy, stop_rule is not None and stop_rule.done()),
     }
     hits, misses = (p.cache.hits, p.cache.misses) if p.cache else (0, sum(not r.cached for r in records))
     summary["cache"] = {"hits": hits, "misses": misses}
@@ -362,21 +366,13 @@ async def _preflight(backend: Backend) -> None:
     await backend.complete([{"role": "user", "content": "Reply with OK."}], SamplingParams(max_tokens=2))
 
 
-def _stopped_by(config: RunConfig, n_arms: int, records: Sequence[StepRecord], stopped: str | None,
-                policy: Policy | SetPolicy) -> str:
+def _stopped_by(config: RunConfig, records: Sequence[StepRecord], stopped: str | None,
+                policy: Policy | SetPolicy, certified: bool) -> str:
     """Why the run ended: a hard cap, the confidence target, the policy's own end, the call budget, or the steps."""
     if stopped:
         return "cap"
-    if config.confidence is not None:
-        paired = config.per_step(n_arms) > 1 or bool(getattr(policy, "paired", False))
-        rule = Certifier(n_arms, 1.0 - config.confidence, paired)
-        by_step: dict[int, list[StepRecord]] = {}
-        for record in records:
-            by_step.setdefault(record.step, []).append(record)
-        for group in by_step.values():
-            rule.update_set([r.arm for r in group], [r.reward if r.status == "ok" else None for r in group])
-        if rule.done():
-            return "confidence"
+    if certified:
+        return "confidence"
     if getattr(policy, "finished", lambda: False)():
         return "confidence" if config.policy == "cs-elimination" else "policy"
     if len({r.step for r in records}) >= config.step_limit:
@@ -387,13 +383,11 @@ def _stopped_by(config: RunConfig, n_arms: int, records: Sequence[StepRecord], s
 async def _run_steps(
     config: RunConfig, arms: Sequence[Arm], dataset: Dataset, backend: Backend, reward: Reward, policy: Policy | SetPolicy,
     params: SamplingParams, run_dir: Path, replay: dict[int, StepRecord], observers: Sequence[Observer],
+    stop_rule: Certifier | None,
 ) -> tuple[list[StepRecord], str | None]:
     """Run the loop, logging each new step; a budget cap ends it early with the reason as second value."""
     counts = {"ok": 0, "failed": 0}
     done: list[StepRecord] = []
-    per_step = config.per_step(len(arms))
-    paired = per_step > 1 or bool(getattr(policy, "paired", False))
-    stop_rule = Certifier(len(arms), 1.0 - config.confidence, paired) if config.confidence is not None else None
     with StepLog(run_dir / STEPS) as log:
         def on_step(record: StepRecord) -> None:
             done.append(record)
@@ -411,7 +405,7 @@ async def _run_steps(
                 rng=np.random.default_rng(config.seed), params=params, steps=config.step_limit,
                 concurrency=config.concurrency, lag=config.lag, placement=config.placement,
                 stop_on_failure=config.on_failure == "stop", replay=replay, on_step=on_step,
-                arms_per_step=per_step, call_budget=config.budget, stop_rule=stop_rule,
+                arms_per_step=config.per_step(len(arms)), call_budget=config.budget, stop_rule=stop_rule,
             )
         except BudgetExhausted as exc:
             return done, f"{exc}; {len({r.step for r in done})} of {config.step_limit} steps done"

@@ -32,19 +32,22 @@ import numpy as np
 from promptbandit.confidence import PairedStats, add_step, certified, confidence, leader
 
 
+def challenger_upper(stats: PairedStats, delta: float | np.ndarray) -> np.ndarray:
+    """Each arm's anytime upper bound on ``mu_j - mu_leader``, at the per-pair level ``delta / (K - 1)`` the
+    stopping rule uses (shape ``batch + (K,)``; the leader's own entry compares it with itself)."""
+    lead = leader(stats)
+    alpha = np.asarray(delta, dtype=float) / max(stats.n_arms - 1, 1)
+    high = stats.pair_upper(alpha[..., None, None] if np.ndim(alpha) else alpha)
+    return np.take_along_axis(high, lead[..., None, None], axis=-1)[..., 0]
+
+
 def active_set(stats: PairedStats, delta: float | np.ndarray) -> np.ndarray:
     """Arms still worth evaluating: the leader and every arm that might still be better than it.
 
-    Arm ``j`` stays while its upper bound on ``mu_j - mu_leader`` (at the same per-pair level the stopping
-    rule uses, ``delta / (K - 1)``) is >= 0. Returns a boolean mask of shape ``batch + (K,)``.
+    Arm ``j`` stays while `challenger_upper` is >= 0. Returns a boolean mask of shape ``batch + (K,)``.
     """
-    k = stats.n_arms
-    lead = leader(stats)
-    alpha = np.asarray(delta, dtype=float) / max(k - 1, 1)
-    high = stats.pair_upper(alpha[..., None, None] if np.ndim(alpha) else alpha)
-    col = np.take_along_axis(high, lead[..., None, None], axis=-1)[..., 0]   # mu_j - mu_lead, upper
-    mask = col >= 0
-    np.put_along_axis(mask, lead[..., None], True, axis=-1)
+    mask = challenger_upper(stats, delta) >= 0
+    np.put_along_axis(mask, leader(stats)[..., None], True, axis=-1)
     return mask
 
 
@@ -155,10 +158,9 @@ class CSElimination(_Paired):
 
     def active(self) -> tuple[int, ...]:
         """The leader first, then the other arms still in play, most promising first."""
-        mask = active_set(self.stats, self.delta)
         lead = int(leader(self.stats))
-        high = self.stats.pair_upper(self.delta / max(self.n_arms - 1, 1))[:, lead]
-        others = sorted((j for j in np.flatnonzero(mask) if j != lead), key=lambda j: (-high[j], j))
+        high = challenger_upper(self.stats, self.delta)
+        others = sorted((j for j in np.flatnonzero(high >= 0) if j != lead), key=lambda j: (-high[j], j))
         return (lead, *map(int, others))
 
     def select_set(self, rng: np.random.Generator, k: int) -> tuple[int, ...]:
@@ -175,8 +177,12 @@ class CSElimination(_Paired):
 class _Scheduled(_Paired):
     """A fixed-budget elimination that follows a schedule of (survivors, questions) rounds."""
 
-    def __init__(self, n_arms: int, budget: int, schedule: Callable[[int, int], list[tuple[int, int]]]) -> None:
+    schedule: Callable[[int, int], list[tuple[int, int]]]
+
+    def __init__(self, n_arms: int, budget: int) -> None:
         super().__init__(n_arms)
+        budget = int(budget)
+        schedule = type(self).schedule
         plan = schedule(n_arms, budget)
         if plan[0][1] < 1:
             raise ValueError(f"budget {budget} is too small for {self.name} over {n_arms} arms "
@@ -227,9 +233,7 @@ class SuccessiveHalving(_Scheduled):
     """
 
     name = "successive-halving"
-
-    def __init__(self, n_arms: int, budget: int) -> None:
-        super().__init__(n_arms, int(budget), halving_schedule)
+    schedule = staticmethod(halving_schedule)
 
 
 class SuccessiveRejects(_Scheduled):
@@ -241,6 +245,4 @@ class SuccessiveRejects(_Scheduled):
     """
 
     name = "successive-rejects"
-
-    def __init__(self, n_arms: int, budget: int) -> None:
-        super().__init__(n_arms, int(budget), rejects_schedule)
+    schedule = staticmethod(rejects_schedule)
