@@ -119,6 +119,10 @@ def run(
     verdict = "clearly ahead of the runner-up" if best["separated_from_runner_up"] else \
         "not separated from the runner-up (overlapping 95% intervals)"
     out_console.print(f"best arm: [bold]{best['name']}[/] (mean {best['mean_reward']}), {verdict}")
+    pick = (result.summary.get("identification") or {}).get("recommended")
+    if pick and pick != best["name"]:
+        out_console.print(f"(means above are over different questions per arm; the policy's pick, {pick}, beat the "
+                          "arms it eliminated on the questions they shared)")
     ident = result.summary.get("identification") or {}
     if ident.get("confidence") is not None and (ident.get("paired") or ident.get("confidence_target")):
         test = "paired" if ident["paired"] else "unpaired"
